@@ -1,0 +1,66 @@
+# One entry point for readers, authors and CI. `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+NB     ?=
+# pytest-xdist workers for the notebook tests (CI machines have 2 cores)
+JOBS   ?= 2
+
+.PHONY: help setup assets book test lint unit nbval browser execute bench lab clean
+
+help:
+	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
+	@echo "make test     set up and run every test: ruff, unit tests, nbval, book build, browser test"
+	@echo "make execute  re-run notebooks whose code changed and store their outputs (NB=path for one)"
+	@echo "make nbval    run nbval on every notebook (NB=path for one)"
+	@echo "make bench    run the benchmarks (speed ratios, not tests)"
+	@echo "make lab      open the chapters in JupyterLab"
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(BIN)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+_vendor/.copied: node_modules/.package-lock.json tools/vendor_assets.py
+	$(BIN)/python tools/vendor_assets.py
+	@touch $@
+
+assets: setup _vendor/.copied
+
+book: setup assets
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+lint: setup
+	$(BIN)/ruff check backproplib tests benchmarks tools
+
+unit: setup
+	$(BIN)/pytest -q -p no:randomly tests
+
+nbval: setup
+	$(BIN)/pytest -q -n $(JOBS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-cell-timeout=120 $(if $(NB),$(NB),book)
+
+browser: book
+	$(BIN)/pytest -q tests/browser
+
+test: lint unit nbval browser
+
+execute: setup
+	$(BIN)/python tools/execute_notebooks.py $(if $(NB),$(NB),--changed)
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+lab: setup
+	$(BIN)/jupyter lab book
+
+clean:
+	rm -rf _build _vendor

@@ -1,0 +1,92 @@
+"""Small data sets for the book: generated here or shipped inside a package (nothing is downloaded).
+
+All arrays follow the book's convention: one example per **column**.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def binary_inputs(n: int) -> Array:
+    """All ``2**n`` binary vectors of length ``n``, as columns, shape ``(n, 2**n)``."""
+    if not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ValueError(f"number of bits n must be a positive int, got {n!r}")
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n))).T
+
+
+def xor() -> tuple[Array, Array]:
+    """The four XOR cases: ``X`` of shape ``(2, 4)``, ``Y`` of shape ``(1, 4)``."""
+    return parity(2)
+
+
+def parity(n: int) -> tuple[Array, Array]:
+    """The ``n``-bit parity problem: target 1 when the input has an odd number of ones.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2**n)
+    Y : ndarray, shape (1, 2**n)
+    """
+    X = binary_inputs(n)
+    return X, (X.sum(axis=0) % 2).reshape(1, -1)
+
+
+def symmetry(n: int = 6) -> tuple[Array, Array]:
+    """Symmetry detection (Rumelhart, Hinton and Williams 1986): target 1 when the binary input vector
+    reads the same from both ends.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2**n)
+    Y : ndarray, shape (1, 2**n)
+    """
+    X = binary_inputs(n)
+    return X, np.all(X == X[::-1], axis=0).astype(float).reshape(1, -1)
+
+
+@dataclass
+class Split:
+    """A train/test split; inputs are columns, labels are integer class indices."""
+
+    X_train: Array
+    y_train: Array
+    X_test: Array
+    y_test: Array
+    images_test: Array
+
+
+def digits(test_fraction: float = 0.25, seed: int = 0) -> Split:
+    """scikit-learn's bundled 8x8 handwritten digits (1,797 images, no download), scaled to [0, 1].
+
+    Parameters
+    ----------
+    test_fraction : float
+        Fraction of the images held out, stratified by class.
+    seed : int
+        Seed of the (fixed) shuffle.
+
+    Returns
+    -------
+    Split
+        ``X_train`` of shape ``(64, m_train)``, ``y_train`` of shape ``(m_train,)`` and the same for the
+        test set; ``images_test`` has shape ``(m_test, 8, 8)``.
+    """
+    from sklearn.datasets import load_digits
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    data = load_digits()
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(data.target), dtype=bool)
+    for k in range(10):
+        idx = np.flatnonzero(data.target == k)
+        test[rng.choice(idx, size=int(round(test_fraction * len(idx))), replace=False)] = True
+    X = data.data / 16.0
+    return Split(X[~test].T.copy(), data.target[~test], X[test].T.copy(), data.target[test],
+                 data.images[test] / 16.0)
