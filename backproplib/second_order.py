@@ -1,0 +1,204 @@
+"""Second-order training: Levenberg–Marquardt and the natural gradient.
+
+Levenberg–Marquardt minimises the half squared error ``C = ||e||^2 / (2m)`` of the residuals
+``e = a^L - y``. With ``J = de/dtheta`` (one backpropagated row per residual, see
+:func:`backproplib.hessian.residual_jacobian`), each step solves
+
+    (J^T J + mu I) Delta theta = -J^T e.
+
+For small ``mu`` this is the Gauss–Newton step (a Newton step with ``J^T J`` for the Hessian); for large
+``mu`` it is a short gradient-descent step, ``-J^T e / mu``. The damping ``mu`` adapts: after a step that
+lowers the loss it is divided by ``mu_dec``; a step that raises it is undone and retried with ``mu``
+multiplied by ``mu_inc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .hessian import fisher, residual_jacobian
+from .network import Network
+
+Array = np.ndarray
+
+
+@dataclass
+class LMHistory:
+    """What happened during :func:`levenberg_marquardt`.
+
+    Attributes
+    ----------
+    loss : list of float
+        The batch loss ``C`` before training and after every accepted step.
+    mu : list of float
+        The damping used for every accepted step.
+    iterations : int
+        The number of accepted steps (each one Jacobian and one or more linear solves).
+    rejected : int
+        The number of trial steps that raised the loss and were undone.
+    reason : str
+        Why it stopped: ``"target"`` (loss at or below ``target_loss``), ``"max_iter"``,
+        ``"small_gradient"`` (``||J^T e||`` below ``min_grad``: a stationary point) or ``"mu_max"``
+        (no damping up to ``mu_max`` lowered the loss).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    mu: list[float] = field(default_factory=list)
+    iterations: int = 0
+    rejected: int = 0
+    reason: str = ""
+
+    @property
+    def converged(self) -> bool:
+        """True when the target loss was reached."""
+        return self.reason == "target"
+
+
+def lm_step(J: Array, e: Array, mu: float) -> Array:
+    """The damped Gauss–Newton step ``Delta theta = -(J^T J + mu I)^{-1} J^T e``.
+
+    Parameters
+    ----------
+    J : ndarray, shape (r, n)
+        Jacobian of the ``r`` residuals with respect to the ``n`` parameters.
+    e : ndarray, shape (r,)
+        The residuals.
+    mu : float
+        The damping, ``> 0`` (the matrix is then positive definite).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    J = np.asarray(J, dtype=float)
+    e = np.asarray(e, dtype=float)
+    if J.ndim != 2 or e.shape != (J.shape[0],):
+        raise ValueError(
+            f"J must have shape (r, n) and e shape (r,), one residual per row of J; "
+            f"got J {J.shape} and e {e.shape}"
+        )
+    _check_positive(mu, "damping mu")
+    A = J.T @ J
+    A[np.diag_indices_from(A)] += mu
+    return -np.linalg.solve(A, J.T @ e)
+
+
+def levenberg_marquardt(
+    net: Network,
+    X: Array,
+    Y: Array,
+    max_iter: int = 100,
+    mu: float = 1e-2,
+    mu_dec: float = 10.0,
+    mu_inc: float = 10.0,
+    mu_min: float = 1e-10,
+    mu_max: float = 1e10,
+    target_loss: float = 0.0,
+    min_grad: float = 1e-12,
+) -> LMHistory:
+    """Train ``net`` in place by Levenberg–Marquardt (deterministic: no randomness at all).
+
+    Parameters
+    ----------
+    net : Network
+        Its loss must be ``"half_squared_error"``.
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (n_L, m)
+    max_iter : int
+        The maximum number of accepted steps.
+    mu : float
+        The initial damping.
+    mu_dec, mu_inc : float
+        Factors (``> 1``) that divide ``mu`` after a good step and multiply it after a bad one.
+    mu_min : float
+        ``mu`` is never lowered below this (``J^T J`` alone is singular when there are more parameters
+        than residuals).
+    mu_max : float
+        Give up when ``mu`` exceeds this.
+    target_loss : float
+        Stop as soon as ``C <= target_loss``.
+    min_grad : float
+        Stop when ``||J^T e||`` falls below this.
+
+    Returns
+    -------
+    LMHistory
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
+        raise ValueError(f"max_iter must be a non-negative int, got {max_iter!r}")
+    _check_positive(mu, "initial damping mu")
+    _check_positive(mu_min, "mu_min")
+    for name, factor in (("mu_dec", mu_dec), ("mu_inc", mu_inc)):
+        if not (np.isfinite(factor) and factor > 1):
+            raise ValueError(f"{name} must be a factor > 1, got {factor!r}")
+    e, J = residual_jacobian(net, X, Y)  # checks the loss, X and Y
+    m = e.size // net.sizes[-1]
+    theta = net.get_params()
+    loss = float(e @ e) / (2 * m)
+    history = LMHistory(loss=[loss])
+    while True:
+        if loss <= target_loss:
+            history.reason = "target"
+            break
+        if history.iterations >= max_iter:
+            history.reason = "max_iter"
+            break
+        if np.linalg.norm(J.T @ e) < min_grad:
+            history.reason = "small_gradient"
+            break
+        while mu <= mu_max:  # try steps, raising the damping until one lowers the loss
+            try:
+                net.set_params(theta + lm_step(J, e, mu))
+                trial = net.loss(X, Y)
+            except np.linalg.LinAlgError:  # numerically singular: more damping
+                trial = np.inf
+            if trial < loss:
+                break
+            history.rejected += 1
+            mu *= mu_inc
+        if mu > mu_max:
+            net.set_params(theta)
+            history.reason = "mu_max"
+            break
+        theta, loss = net.get_params(), trial
+        history.iterations += 1
+        history.loss.append(loss)
+        history.mu.append(mu)
+        mu = max(mu / mu_dec, mu_min)
+        e, J = residual_jacobian(net, X, Y)
+    return history
+
+
+def natural_gradient(net: Network, X: Array, Y: Array, damping: float = 1e-4) -> Array:
+    """The natural-gradient direction ``(F + damping I)^{-1} g`` (descend along its negative).
+
+    Parameters
+    ----------
+    net : Network
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (n_L, m), or int labels of shape (m,)
+    damping : float
+        Added to the diagonal of the Fisher matrix ``F`` (:func:`backproplib.hessian.fisher`), which is
+        singular for most networks.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        In the order of :meth:`Network.get_params`.
+    """
+    _check_positive(damping, "damping")
+    F = fisher(net, X)
+    g = net.loss_and_gradient(X, Y)[1].flat()
+    F[np.diag_indices_from(F)] += damping
+    return np.linalg.solve(F, g)
+
+
+def _check_positive(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{what} must be a positive number, got {type(value).__name__}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{what} must be a positive finite number, got {value!r}")
