@@ -1,0 +1,122 @@
+"""The backward pass against two independent references, on many random architectures.
+
+References: autograd (a separate autodiff package, reference network written in autograd.numpy in
+conftest.py) and central finite differences in float64.
+"""
+
+from __future__ import annotations
+
+import autograd
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib.per_example import gradient_per_example
+
+from .conftest import reference_loss
+
+HIDDEN = ["logistic", "tanh", "relu", "identity", "swish", "mish"]
+LOSS_OUTPUT = [("half_squared_error", None), ("cross_entropy", "softmax"),
+               ("binary_cross_entropy", "logistic")]
+
+
+def random_case(seed: int):
+    """A random architecture (depth 1-5, widths 1-20), activations, loss, batch and targets."""
+    r = np.random.default_rng(seed)
+    depth = int(r.integers(1, 6))
+    loss, out_act = LOSS_OUTPUT[seed % 3]
+    sizes = [int(n) for n in r.integers(1, 21, size=depth + 1)]
+    if loss == "cross_entropy":
+        sizes[-1] = max(sizes[-1], 2)
+    acts = [HIDDEN[int(i)] for i in r.integers(0, len(HIDDEN), size=depth)]
+    acts[-1] = out_act or acts[-1]
+    m = int(r.integers(1, 9))
+    X = r.normal(size=(sizes[0], m))
+    if loss == "cross_entropy":
+        Y = r.integers(0, sizes[-1], size=m)
+    elif loss == "binary_cross_entropy":
+        Y = r.uniform(size=(sizes[-1], m))
+    else:
+        Y = r.normal(size=(sizes[-1], m))
+    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed)
+    return net, X, Y
+
+
+def dense_targets(net, Y):
+    return net.loss_fn.targets(Y, net.sizes[-1], Y.shape[-1])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_backward_matches_autograd(seed):
+    net, X, Y = random_case(seed)
+    value, grads = net.loss_and_gradient(X, Y)
+    theta = net.get_params()
+    names = [f.name for f in net.activations]
+    Yd = dense_targets(net, Y)
+    ref_value = reference_loss(theta, net.sizes, names, net.loss_fn.name, X, Yd)
+    ref_grad = autograd.grad(reference_loss)(theta, net.sizes, names, net.loss_fn.name, X, Yd)
+    assert value == pytest.approx(ref_value, rel=1e-10, abs=1e-13)
+    scale = max(np.abs(ref_grad).max(), 1e-300)
+    np.testing.assert_allclose(grads.flat(), ref_grad, rtol=1e-9, atol=1e-11 * scale)
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_backward_matches_central_differences(seed):
+    net, X, Y = random_case(seed + 1000)
+    result = bp.gradcheck(net, X, Y, eps=1e-6)
+    a, n = result.analytic, result.numeric
+    rel = np.linalg.norm(a - n) / max(np.linalg.norm(a), np.linalg.norm(n), 1e-300)
+    assert rel < 1e-7, f"{net}: {result}"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_matrix_form_equals_per_example_loop(seed):
+    net, X, Y = random_case(seed + 2000)
+    if any(f.name == "softmax" for f in net.activations[:-1]):
+        pytest.skip("the per-example loop assumes elementwise hidden activations")
+    dW, db = gradient_per_example(net, X, Y)
+    grads = net.backward(net.forward(X), Y)
+    for l in range(net.L):
+        np.testing.assert_allclose(grads.dW[l], dW[l], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(grads.db[l], db[l], rtol=1e-12, atol=1e-15)
+
+
+def test_gradient_shapes_equal_parameter_shapes():
+    net = bp.Network([5, 7, 3, 2], activations=["tanh", "relu", "softmax"], loss="cross_entropy")
+    grads = net.backward(net.forward(np.ones((5, 4))), np.array([0, 1, 1, 0]))
+    assert [g.shape for g in grads.dW] == [W.shape for W in net.W] == [(7, 5), (3, 7), (2, 3)]
+    assert [g.shape for g in grads.db] == [b.shape for b in net.b] == [(7,), (3,), (2,)]
+    assert [d.shape for d in grads.delta] == [(7, 4), (3, 4), (2, 4)]
+
+
+def test_delta_recursion_holds_in_the_cache():
+    """delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l, read off the returned deltas."""
+    net = bp.Network([3, 4, 4, 2], activations="logistic", seed=3)
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    cache = net.forward(X)
+    grads = net.backward(cache, np.zeros((2, 5)))
+    for l in range(1, net.L):
+        fp = cache.a[l] * (1 - cache.a[l])  # logistic: phi (1 - phi), from the activations
+        np.testing.assert_allclose(grads.delta[l - 1], fp * (net.W[l].T @ grads.delta[l]), rtol=1e-13)
+        np.testing.assert_allclose(grads.dW[l], grads.delta[l] @ cache.a[l].T / 5, rtol=1e-13)
+
+
+def test_params_round_trip():
+    net = bp.Network([3, 4, 2], seed=1)
+    theta = net.get_params()
+    assert theta.shape == (net.n_params,) == (3 * 4 + 4 + 4 * 2 + 2,)
+    net.set_params(theta * 2)
+    np.testing.assert_array_equal(net.get_params(), theta * 2)
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    a, b, c = (bp.Network([4, 3, 1], seed=s) for s in (7, 7, 8))
+    np.testing.assert_array_equal(a.get_params(), b.get_params())
+    assert not np.array_equal(a.get_params(), c.get_params())
+
+
+def test_predict_does_not_cache_derivatives():
+    net = bp.Network([2, 2, 1])
+    cache = net.forward(np.ones((2, 3)), keep_derivatives=False)
+    assert cache.fprime == [None, None]
+    np.testing.assert_array_equal(net.predict(np.ones((2, 3))), cache.a[-1])
