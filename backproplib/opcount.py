@@ -29,7 +29,7 @@ from dataclasses import dataclass
 KINDS = ("forward", "backward", "tangent")
 
 
-@dataclass
+@dataclass(eq=False)  # tallies are told apart by identity (nested blocks)
 class Tally:
     """Multiply-adds counted inside one :func:`counting` block.
 

@@ -1,0 +1,374 @@
+"""The graph engine (reverse mode), forward mode and finite differences, against independent references.
+
+References: central finite differences in float64 (``bp.numerical_gradient``, which knows nothing of the
+graph), ``autograd`` (a separate autodiff package, with the network written directly in
+``autograd.numpy`` below) and the matrix-form ``bp.Network.backward``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib import forward_mode as fm
+from backproplib import graph as G
+from backproplib.graph import Node, backward, constant
+from backproplib.opcount import counting, dense_forward_madds, record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def num_grad(f, x):
+    """Central differences of a scalar function of an array (a copy of ``x`` is perturbed)."""
+    return bp.numerical_gradient(lambda v: float(f(v)), np.array(x, dtype=float))
+
+
+# ----------------------------------------------------------------------------- reuse and ordering
+def test_node_used_twice_accumulates():
+    a = Node(3.0)
+    b = a + a
+    c = b + b
+    backward(c)
+    assert float(a.grad) == 4.0
+    assert float(b.grad) == 2.0
+
+
+def test_square_by_self_multiplication():
+    a = Node(-1.5)
+    backward(a * a * a)
+    assert float(a.grad) == pytest.approx(3 * 1.5**2, rel=1e-15)
+
+
+def test_reused_interior_node_needs_topological_order():
+    # t is consumed by s and by out: a greedy breadth-first order would pass t's adjoint on before
+    # s has contributed to it, and get 2x instead of 8x.
+    x = Node(1.25)
+    t = x * x
+    s = t * 3.0
+    out = t + s
+    backward(out)
+    assert float(x.grad) == pytest.approx(8 * 1.25, rel=1e-15)
+    order = G.topological_order(out)
+    pos = {id(n): i for i, n in enumerate(order)}
+    for n in order:
+        for p in n.parents:
+            assert pos[id(p)] < pos[id(n)]
+
+
+def test_deep_chain_does_not_recurse():
+    x = Node(0.5)
+    c = x
+    for _ in range(100_000):
+        c = c + x
+    backward(c)
+    assert float(x.grad) == 100_001.0
+    assert len(G.topological_order(c)) == 100_001  # the leaf x and the 100,000 sums
+
+
+def test_repeated_backward_does_not_double_count():
+    x = Node(2.0)
+    y = x * x
+    backward(y)
+    backward(y)
+    assert float(x.grad) == 4.0
+
+
+def test_constants_get_no_adjoint():
+    x = Node(2.0)
+    k = constant(5.0)
+    backward(x * k)
+    assert k.grad is None
+    assert float(x.grad) == 5.0
+
+
+# ----------------------------------------------------------------------------- every op vs differences
+SHAPES = [((3, 4), (3, 4)), ((3, 4), (3, 1)), ((3, 4), (4,)), ((3, 4), ()), ((1, 4), (3, 1))]
+
+
+@pytest.mark.parametrize("sa,sb", SHAPES)
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_elementwise_ops_with_broadcasting(rng, op, sa, sb):
+    A0, B0 = rng.normal(size=sa), rng.normal(size=sb)
+    W = rng.normal(size=np.broadcast_shapes(sa, sb))  # a random linear read-out of the result
+    fn = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
+    a, b = Node(A0), Node(B0)
+    out = ({"+": G.add, "-": G.sub, "*": G.mul}[op](a, b) * W).sum()
+    backward(out)
+    assert a.grad.shape == A0.shape and b.grad.shape == B0.shape
+    np.testing.assert_allclose(a.grad, num_grad(lambda v: np.sum(fn(v, B0) * W), A0), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(b.grad, num_grad(lambda v: np.sum(fn(A0, v) * W), B0), rtol=1e-8, atol=1e-9)
+
+
+def test_bias_column_broadcast_sums_over_the_batch(rng):
+    Wv, X, bv = rng.normal(size=(3, 2)), rng.normal(size=(2, 5)), rng.normal(size=3)
+    W, b = Node(Wv), Node(bv)
+    Z = W @ constant(X) + G.column(b)
+    backward(Z.tanh().sum())
+    expected = (1 - np.tanh(Wv @ X + bv[:, None]) ** 2).sum(axis=1)
+    np.testing.assert_allclose(b.grad, expected, rtol=1e-13)
+    assert b.grad.shape == (3,)
+
+
+def test_matmul_sum_reshape(rng):
+    A0, B0 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    R = rng.normal(size=(2,))
+
+    def f(A, B):
+        return np.sum(np.sum(A @ B, axis=0) * R)
+
+    a, b = Node(A0), Node(B0)
+    out = (G.reshape(G.total(a @ b, axis=0), (1, 2)) * R.reshape(1, 2)).sum()
+    backward(out)
+    np.testing.assert_allclose(a.grad, num_grad(lambda v: f(v, B0), A0), rtol=1e-8)
+    np.testing.assert_allclose(b.grad, num_grad(lambda v: f(A0, v), B0), rtol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(bp.ACTIVATIONS))
+def test_activations_backward_and_forward_mode(rng, name):
+    Z0 = rng.normal(size=(4, 3))
+    R = rng.normal(size=(4, 3))
+    f = bp.get_activation(name).f
+    z = Node(Z0)
+    out = (G.activation(z, name) * R).sum()
+    backward(out)
+    expected = num_grad(lambda v: np.sum(f(v) * R), Z0)
+    np.testing.assert_allclose(z.grad, expected, rtol=1e-7, atol=1e-9)
+    T = rng.normal(size=Z0.shape)
+    np.testing.assert_allclose(fm.jvp(out, {z: T}), np.sum(expected * T), rtol=1e-7)
+
+
+def test_vector_jacobian_product_with_a_seed(rng):
+    A0, x0 = rng.normal(size=(3, 4)), rng.normal(size=(4, 1))
+    seed = rng.normal(size=(3, 1))
+    x = Node(x0)
+    y = (constant(A0) @ x).tanh()
+    backward(y, seed=seed)
+    J = np.diag((1 - np.tanh(A0 @ x0) ** 2).ravel()) @ A0
+    np.testing.assert_allclose(x.grad, J.T @ seed, rtol=1e-13)
+
+
+def test_evaluate_recomputes_after_a_leaf_changes():
+    x = Node(2.0)
+    y = x * x + 1.0
+    x.value[...] = 3.0
+    assert float(G.evaluate(y)) == 10.0
+
+
+# ----------------------------------------------------------------------------- networks
+ACTS = ["logistic", "tanh", "relu", "identity", "swish", "mish"]
+LOSSES = [("half_squared_error", None), ("cross_entropy", "softmax"),
+          ("binary_cross_entropy", "logistic")]
+AG_ACT = {"logistic": lambda z: 0.5 * (1 + anp.tanh(0.5 * z)), "tanh": anp.tanh,
+          "relu": lambda z: anp.maximum(z, 0.0), "identity": lambda z: z,
+          "swish": lambda z: z * 0.5 * (1 + anp.tanh(0.5 * z)),
+          "mish": lambda z: z * anp.tanh(anp.logaddexp(0.0, z)),
+          "softmax": lambda z: anp.exp(z - anp.max(z, 0)) / anp.sum(anp.exp(z - anp.max(z, 0)), 0)}
+
+
+def random_net(seed):
+    r = np.random.default_rng(seed)
+    depth = int(r.integers(1, 5))
+    loss, out = LOSSES[seed % 3]
+    sizes = [int(n) for n in r.integers(1, 9, size=depth + 1)]
+    if loss == "cross_entropy":
+        sizes[-1] = max(sizes[-1], 2)
+    acts = [ACTS[int(i)] for i in r.integers(0, len(ACTS), size=depth)]
+    if out:
+        acts[-1] = out
+    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed)
+    m = int(r.integers(1, 7))
+    X = r.normal(size=(sizes[0], m))
+    if loss == "cross_entropy":
+        Y = r.integers(0, sizes[-1], size=m)
+    else:
+        Y = r.uniform(size=(sizes[-1], m))
+    return net, X, Y
+
+
+def autograd_loss(theta, net, X, Y):
+    A, i = X, 0
+    Yf = net.loss_fn.targets(Y, net.sizes[-1], X.shape[1])
+    for n_in, n_out, f in zip(net.sizes[:-1], net.sizes[1:], net.activations):
+        W = anp.reshape(theta[i:i + n_in * n_out], (n_out, n_in))
+        i += n_in * n_out
+        b = theta[i:i + n_out]
+        i += n_out
+        Z = anp.dot(W, A) + anp.reshape(b, (n_out, 1))
+        A = AG_ACT[f.name](Z)
+    m = X.shape[1]
+    if net.loss_fn.name == "half_squared_error":
+        return 0.5 * anp.sum((A - Yf) ** 2) / m
+    if net.loss_fn.name == "cross_entropy":
+        lse = anp.max(Z, 0) + anp.log(anp.sum(anp.exp(Z - anp.max(Z, 0)), 0))
+        return anp.sum(lse - anp.sum(Yf * Z, 0)) / m
+    return anp.sum(anp.logaddexp(0.0, Z) - Yf * Z) / m
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_graph_network_matches_matrix_form_and_autograd(seed):
+    net, X, Y = random_net(seed)
+    g = G.network_graph(net, X, Y)
+    backward(g.loss)
+    loss, grads = net.loss_and_gradient(X, Y)
+    assert float(g.loss.value) == pytest.approx(loss, rel=1e-12)
+    ours, theirs = g.gradient(), grads.flat()
+    # entrywise relative error; entries a million times smaller than the largest are compared at
+    # that scale (their last bits come from cancellation, in every implementation)
+    floor = 1e-6 * np.abs(theirs).max()
+    assert bp.relative_error(ours, theirs, floor).max() < 1e-10
+    ag = autograd.grad(autograd_loss)(net.get_params(), net, X, Y)
+    assert bp.relative_error(ours, ag, floor).max() < 1e-10
+
+
+def test_network_gradient_shapes():
+    net, X, Y = random_net(4)
+    loss, dW, db = G.network_gradient(net, X, Y)
+    assert [w.shape for w in dW] == [w.shape for w in net.W]
+    assert [b.shape for b in db] == [b.shape for b in net.b]
+    assert loss == pytest.approx(net.loss(X, Y), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_forward_mode_and_finite_differences_agree_with_reverse(seed):
+    net, X, Y = random_net(seed + 30)
+    g = G.network_graph(net, X, Y)
+    backward(g.loss)
+    rev = g.gradient()
+    fwd = np.concatenate([t.ravel() for t in fm.gradient(g.loss, g.params)])
+    assert bp.relative_error(fwd, rev).max() < 1e-10
+    cen = np.concatenate([t.ravel() for t in fm.finite_differences(g.loss, g.params)])
+    np.testing.assert_allclose(cen, rev, rtol=1e-5, atol=1e-8)
+    one = np.concatenate([t.ravel() for t in fm.finite_differences(g.loss, g.params, 1e-7, "forward")])
+    np.testing.assert_allclose(one, rev, rtol=1e-3, atol=1e-6)
+    # the graph is left holding the values at theta
+    assert float(g.loss.value) == pytest.approx(net.loss(X, Y), rel=1e-13)
+
+
+# ----------------------------------------------------------------------------- the cost model
+def test_matmul_counts_n_k_m():
+    with counting() as t:
+        C = Node(np.ones((3, 4))) @ Node(np.ones((4, 5)))
+    assert t.forward == 3 * 4 * 5
+    with counting() as t:
+        backward(C.sum())
+    assert t.backward == 2 * 3 * 4 * 5  # G B^T and A^T G; the sum's adjoint is a copy
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cheap_gradient_ratio_at_most_three_for_dense_nets(seed):
+    r = np.random.default_rng(seed)
+    sizes = [int(n) for n in r.integers(1, 60, size=int(r.integers(2, 6)))]
+    acts = ["tanh", "logistic", "relu"][seed % 3]
+    net = bp.Network(sizes, activations=acts, seed=seed)
+    m = int(r.integers(1, 40))
+    X, Y = r.normal(size=(sizes[0], m)), r.normal(size=(sizes[-1], m))
+    with counting() as f:
+        g = G.network_graph(net, X, Y)
+    with counting() as b:
+        backward(g.loss)
+    assert f.forward >= dense_forward_madds(sizes, m)
+    assert (f.forward + b.backward) / f.forward <= 3.0
+
+
+def test_forward_mode_and_difference_counts_follow_the_per_pass_counts():
+    net = bp.Network([3, 4, 2], activations="tanh", seed=0)
+    X, Y = np.ones((3, 5)), np.zeros((2, 5))
+    with counting() as f:
+        g = G.network_graph(net, X, Y)
+    per_tensor = []
+    for p in g.params:
+        with counting() as t:
+            fm.jvp(g.loss, {p: np.ones(p.shape)})
+        per_tensor.append(t.tangent * p.value.size)
+    with counting() as t:
+        fm.gradient(g.loss, g.params)
+    assert t.tangent == sum(per_tensor)
+    n = net.n_params
+    with counting() as t:
+        fm.finite_differences(g.loss, g.params)
+    assert t.forward == 2 * n * f.forward + 2 * n
+    with counting() as t:
+        fm.finite_differences(g.loss, g.params, scheme="forward")
+    assert t.forward == (n + 1) * f.forward + 2 * n
+
+
+def test_nested_counting_blocks_both_count():
+    with counting() as outer:
+        with counting() as inner:
+            Node(1.0) + 2.0
+        Node(1.0) * 2.0
+    assert (inner.forward, outer.forward) == (1, 2)
+
+
+# ----------------------------------------------------------------------------- stored measurements
+def test_stored_cost_file_structure_and_counts():
+    from benchmarks import bench_cost
+
+    data = json.loads((ROOT / "benchmarks" / "results" / "cost.json").read_text())
+    assert set(data) >= {"batch", "sizes", "rows", "env"}
+    assert len(data["rows"]) >= 6
+    params = [row["n_params"] for row in data["rows"]]
+    assert params == sorted(params) and params[0] < 100 and params[-1] >= 1_000_000
+    for row in data["rows"]:
+        assert set(row) >= {"sizes", "n_params", "counts", "seconds"}
+        assert set(row["counts"]) == set(row["seconds"]) == {"forward", "reverse", "forward_mode",
+                                                             "finite_differences"}
+        assert all(v > 0 for v in row["seconds"].values())
+    small = data["rows"][0]
+    again = bench_cost.count_row(small["sizes"], data["batch"])
+    assert again == small["counts"]
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("make, exc, words", [
+    (lambda: Node("abc"), TypeError, "numeric"),
+    (lambda: Node(None), TypeError, "numeric"),
+    (lambda: Node(Node(1.0)), TypeError, "not another Node"),
+    (lambda: Node(np.ones((2, 3))) @ Node(np.ones((2, 3))), ValueError, "(2, 3) @ (2, 3)"),
+    (lambda: Node(np.ones(3)) @ Node(np.ones((3, 1))), ValueError, "shape (n, k)"),
+    (lambda: Node(np.ones((3, 4))) + Node(np.ones(3)), ValueError, "column(b)"),
+    (lambda: G.column(Node(np.ones((3, 1)))), ValueError, "shape (n,)"),
+    (lambda: G.activation(Node(1.0), "sigmoidal"), ValueError, "valid names"),
+    (lambda: G.total(Node(np.ones(3)), axis=2), ValueError, "out of range"),
+    (lambda: G.reshape(Node(np.ones(3)), (2, 2)), ValueError, "cannot reshape"),
+    (lambda: Node(1.0) / Node(2.0), TypeError, "divide by a number"),
+    (lambda: G.fused_loss(Node(np.ones((2, 3))), np.ones((2, 3)), "half_squared_error"),
+     ValueError, "paired"),
+    (lambda: G.fused_loss(Node(np.ones((2, 3))), np.ones((3, 2)), "cross_entropy"), ValueError, "(3, 2)"),
+    (lambda: G.half_squared_error(Node(np.ones((2, 3))), np.ones(3)), ValueError, "same shape"),
+    (lambda: backward(Node(np.ones(3))), ValueError, "needs a seed"),
+    (lambda: backward(Node(np.ones(3)), seed=np.ones(2)), ValueError, "expected the output's shape"),
+    (lambda: G.topological_order(3.0), TypeError, "needs a Node"),
+    (lambda: fm.jvp(Node(1.0) * 2.0, {Node(1.0): 1.0}), ValueError, "not part of the graph"),
+    (lambda: fm.jvp(Node(1.0) * 2.0, {"x": 1.0}), TypeError, "map Nodes"),
+    (lambda: record("sideways", 1), ValueError, "valid kinds"),
+    (lambda: dense_forward_madds([3], 1), ValueError, "two positive"),
+])
+def test_bad_input_raises_clear_errors(make, exc, words):
+    with counting():  # so that record() validates its kind
+        with pytest.raises(exc) as info:
+            make()
+    assert words in str(info.value)
+
+
+def test_bad_tangent_and_params():
+    x = Node(np.ones(3))
+    y = (x * x).sum()
+    with pytest.raises(ValueError, match=r"shape \(2,\), expected \(3,\)"):
+        fm.jvp(y, {x: np.ones(2)})
+    with pytest.raises(ValueError, match="must be leaves"):
+        fm.gradient(y, [x * x])
+    with pytest.raises(ValueError, match="scalar output"):
+        fm.gradient(x * x, [x])
+    with pytest.raises(ValueError, match="valid schemes"):
+        fm.finite_differences(y, [x], scheme="backward")
+    with pytest.raises(ValueError, match="positive"):
+        fm.finite_differences(y, [x], eps=0.0)
+    with pytest.raises(TypeError, match="params must be Nodes"):
+        fm.gradient(y, [np.ones(3)])
