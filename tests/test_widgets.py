@@ -1,0 +1,120 @@
+"""The explorer widget, driven from Python (no browser): controls reach the Explorer, buttons step and
+reset, the figure and the status line follow. Warnings are errors here."""
+
+import io
+
+import ipywidgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from backproplib import surfaces as S
+from backproplib import widgets as W
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+
+@pytest.fixture(params=list(S.PROBLEMS))
+def ui(request):
+    return W.make_widget(S.Explorer(request.param, eta=0.2, steps=10, grid_size=21))
+
+
+def test_widget_is_a_box_with_controls_status_and_image(ui):
+    assert isinstance(ui, ipywidgets.VBox)
+    assert repr(ui) == f"Loss-surface explorer ({ui.explorer.problem}); live with a running kernel"
+    assert {"eta", "steps", "optimizer", "alpha", "start0"} <= set(ui.controls)
+    assert ui.status_label.value == f"<b>Status:</b> {ui.explorer.status}"
+    assert pixels(ui.image.value).shape[2] == 3
+
+
+def test_learning_rate_slider_reruns_and_redraws(ui):
+    before_png, before_losses = ui.image.value, ui.explorer.losses.copy()
+    ui.controls["eta"].value = 0.05
+    assert ui.explorer.eta == 0.05
+    assert not np.allclose(ui.explorer.losses, before_losses)
+    assert ui.image.value != before_png
+    assert ui.explorer.status in ui.status_label.value
+
+
+def test_steps_and_start_sliders(ui):
+    ui.controls["steps"].value = S.MAX_STEPS
+    assert ui.explorer.trajectory.shape[0] == S.MAX_STEPS + 1 or ui.explorer.diverged_at
+    ui.controls["start0"].value = ui.controls["start0"].min  # a negative entry, the slider's end
+    assert ui.explorer.trajectory[0, 0] == ui.controls["start0"].min
+
+
+def test_step_button_advances_one_update_and_reset_goes_back(ui):
+    ui.controls["steps"].value = 0
+    assert ui.explorer.trajectory.shape[0] == 1
+    first = ui.image.value
+    ui.buttons["step"].click()
+    ui.buttons["step"].click()
+    assert ui.explorer.trajectory.shape[0] == 3
+    assert ui.readout_label.value.startswith("<code>step 2:")
+    assert ui.image.value != first
+    ui.buttons["reset"].click()
+    assert ui.explorer.trajectory.shape[0] == 1
+    assert ui.readout_label.value.startswith("<code>step 0:")
+
+
+def test_optimizer_dropdown_uses_the_library_optimisers():
+    ui = W.make_widget(S.Explorer("bowl", eta=0.1, steps=5))
+    for name in ["momentum", "adam", "sgd"]:
+        ui.controls["optimizer"].value = name
+        assert type(ui.explorer._opt).__name__ == {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}[name]
+        assert name in ui.explorer.figure_data()["title"]
+
+
+def test_case_sliders_change_the_surface():
+    ui = W.make_widget(S.Explorer("cylinder", eta=0.1, steps=5))
+    ui.controls["case0_t"].value = 1.5
+    assert ui.explorer.surface.T[0] == 1.5
+    ui.controls["case0_x1"].value = -2.0
+    assert ui.explorer.surface.X[0, 0] == -2.0
+    bound = ui.explorer.surface.stability_bound()
+    assert bound == pytest.approx(2 / (4 + 1))
+
+
+def test_divergence_through_the_slider_is_a_status_not_an_error():
+    ui = W.make_widget(S.Explorer("cylinder", eta=0.1, steps=S.MAX_STEPS))
+    ui.controls["eta"].value = ui.controls["eta"].max  # 2.5 times the bound
+    assert "Diverg" in ui.status_label.value
+    assert np.all(np.isfinite(ui.explorer.trajectory))
+
+
+def test_fast_redraw_matches_a_full_redraw():
+    """The blitted image (what the slider shows) equals an ordinary full drawing of the same state."""
+    e = S.Explorer("bowl", eta=0.3, steps=12)
+    ui = W.make_widget(e)
+    ui.controls["eta"].value = 0.35  # a redraw over the cached background
+    fast = pixels(ui.image.value)
+    full = ui.figure.fig  # the same layout drawn from scratch
+    static = W.ExplorerFigure(e, blit=False)
+    buf = io.BytesIO()
+    static.fig.canvas.print_png(buf)
+    slow = pixels(buf.getvalue())
+    assert fast.shape == slow.shape
+    assert np.mean(np.abs(fast - slow) > 40) < 0.01  # under 1 % of pixels differ visibly
+    assert full is not static.fig
+
+
+def test_static_figure_is_a_plain_matplotlib_figure():
+    fig = W.figure(S.Explorer("cylinder"))
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 3
+    assert fig.axes[0].get_xlabel() == "$w_1$" and fig.axes[0].get_ylabel() == "$w_2$"
+    assert fig.axes[2].get_title() == "loss curve (log scale)"
+    assert len(W.figure(S.Explorer("parabola")).axes) == 2
+    assert W.figure(S.Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{0,0}$"
+
+
+def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    ui = W.show_explorer(S.Explorer("cylinder"))
+    assert isinstance(shown[0], Figure) and shown[1] is ui
