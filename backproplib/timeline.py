@@ -140,7 +140,7 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     """
     chosen = events(theme)
     n = len(chosen)
-    height = max(2.6, 1.2 + 0.27 * n) if figsize is None else figsize[1]
+    height = max(2.6, 1.2 + 0.3 * n) if figsize is None else figsize[1]
     fig, (early, modern) = plt.subplots(
         1, 2, sharey=True, figsize=(9.0, height) if figsize is None else figsize,
         gridspec_kw={"width_ratios": [1, 9], "wspace": 0.04})
@@ -149,11 +149,11 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
         text = f"{e.year} {e.who}: {e.what}"
         if e.year < 1900:  # the marker on the narrow axis, the label on the wide one
             early.plot([e.year], [row], "o", color=_COLOURS[e.theme], markersize=7)
-            modern.annotate("\u2190 " + text, (1949, row), va="center", fontsize=8)
+            modern.annotate("\u2190 " + text, (1949, row), va="center", fontsize=9)
             continue
         modern.plot([e.year], [row], "o", color=_COLOURS[e.theme], markersize=7)
-        right = e.year < 2000
-        modern.annotate(text, (e.year, row), va="center", fontsize=8, ha="left" if right else "right",
+        right = e.year < 1988  # later labels go to the left of their marker
+        modern.annotate(text, (e.year, row), va="center", fontsize=9, ha="left" if right else "right",
                         xytext=(5 if right else -5, 0), textcoords="offset points")
     early.set_xlim(1672, 1680)
     modern.set_xlim(1948, 2026)
@@ -167,7 +167,7 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     shown = [t for t in THEMES if any(e.theme == t for e in chosen)]
     handles = [plt.Line2D([], [], marker="o", ls="", color=_COLOURS[t], label=t) for t in shown]
     if len(shown) > 1:  # one theme is named in the title; several need a legend
-        modern.legend(handles=handles, loc="lower left", title="theme", fontsize=8)
+        modern.legend(handles=handles, loc="upper right", title="theme", fontsize=8)
     for ax in (early, modern):
         ax.grid(axis="y", visible=False)
     label = "all themes" if theme in (None, "all") else theme
