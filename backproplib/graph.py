@@ -399,7 +399,7 @@ def half_squared_error(a: Any, Y: Array) -> Node:
         raise ValueError(f"half_squared_error needs a of shape (n_L, m) and targets of the same shape; "
                          f"got a {a.shape} and Y {Y.shape}")
     d = a - constant(Y, "y")
-    return (d * d).sum() * (0.5 / a.shape[1])
+    return (d * d).sum() * constant(0.5 / a.shape[1], "1/(2m)")
 
 
 # ------------------------------------------------------------------------------ the engine

@@ -94,3 +94,47 @@ def dense_forward_madds(sizes: Sequence[int], m: int) -> int:
     if len(sizes) < 2 or min(sizes) <= 0 or m <= 0:
         raise ValueError(f"need at least two positive layer sizes and m > 0, got sizes={sizes}, m={m}")
     return sum(sizes[l] * sizes[l - 1] * m for l in range(1, len(sizes)))
+
+
+def gradient_costs(sizes: Sequence[int], m: int, activation: str = "tanh", seed: int = 0) -> dict[str, int]:
+    """Counted multiply-adds of a whole gradient of a dense network, by each method.
+
+    The network ``sizes`` (half squared error) is built as a graph on a batch of ``m`` examples and
+    every count is taken from the engine as it runs:
+
+    ``forward``
+        one forward pass (building the graph);
+    ``reverse``
+        forward pass + one backward pass (:func:`backproplib.graph.backward`);
+    ``forward_mode``
+        forward pass + one Jacobian-vector product per parameter (run once for each parameter array and
+        multiplied by its size: every entry of an array costs the same);
+    ``finite_differences``
+        central differences, ``2 n`` forward passes (+ ``2 n`` for the differences and divisions).
+
+    Returns
+    -------
+    dict
+        The four counts and ``n_params``.
+    """
+    import numpy as np
+
+    from . import forward_mode
+    from .graph import backward, network_graph
+    from .network import Network
+
+    net = Network(list(sizes), activations=activation, seed=seed)
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(net.sizes[0], m)), rng.normal(size=(net.sizes[-1], m))
+    with counting() as fwd:
+        g = network_graph(net, X, Y)
+    with counting() as bwd:
+        backward(g.loss)
+    tangent = 0
+    for p in g.params:
+        with counting() as t:
+            forward_mode.jvp(g.loss, {p: np.ones(p.shape)})
+        tangent += t.tangent * p.value.size
+    n = net.n_params
+    return {"n_params": n, "forward": fwd.forward, "reverse": fwd.forward + bwd.backward,
+            "forward_mode": fwd.forward + tangent, "finite_differences": 2 * n * fwd.forward + 2 * n}
