@@ -142,7 +142,7 @@ def sweep(widths: list[int] = WIDTHS, batch: int = BATCH) -> dict:
             "full_limit": FULL_LIMIT, "rows": rows,
             "env": {"numpy": np.__version__, "python": platform.python_version(),
                     "machine": platform.machine(), "blas_threads": 1,
-                    "timing": "fastest of 9 interleaved loops (forward, reverse); of 5 (3 when full) otherwise"}}
+                    "timing": "fastest of 9 interleaved loops (forward, reverse), else of 5 (3 if full)"}}
 
 
 def count_ratios() -> list[tuple[list[int], int, float]]:
