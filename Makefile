@@ -16,12 +16,14 @@ help:
 	@echo "make bench    run the benchmarks (speed ratios, not tests)"
 	@echo "make lab      open the chapters in JupyterLab"
 
-$(BIN)/.installed: requirements.txt pyproject.toml
+# The environment is built exactly as Binder builds it (binder/requirements.txt, then binder/postBuild),
+# so every nbval run is also a test of the Binder setup.
+$(BIN)/.installed: requirements.txt binder/requirements.txt binder/postBuild pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet -r binder/requirements.txt
+	PATH="$(abspath $(BIN)):$$PATH" bash binder/postBuild
 	@touch $@
 
 setup: $(BIN)/.installed
