@@ -93,14 +93,13 @@ def test_fast_redraw_matches_a_full_redraw():
     ui = W.make_widget(e)
     ui.controls["eta"].value = 0.35  # a redraw over the cached background
     fast = pixels(ui.image.value)
-    full = ui.figure.fig  # the same layout drawn from scratch
-    static = W.ExplorerFigure(e, blit=False)
+    static = W.ExplorerFigure(e, blit=False)  # the same state drawn from scratch
     buf = io.BytesIO()
     static.fig.canvas.print_png(buf)
     slow = pixels(buf.getvalue())
     assert fast.shape == slow.shape
     assert np.mean(np.abs(fast - slow) > 40) < 0.01  # under 1 % of pixels differ visibly
-    assert full is not static.fig
+    assert ui.figure.fig is not static.fig
 
 
 def test_static_figure_is_a_plain_matplotlib_figure():
@@ -116,5 +115,9 @@ def test_static_figure_is_a_plain_matplotlib_figure():
 def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    ui = W.show_explorer(S.Explorer("cylinder"))
-    assert isinstance(shown[0], Figure) and shown[1] is ui
+    e = S.Explorer("cylinder")
+    ui = W.show_explorer(e)
+    assert shown[0].format == "png" and shown[1] is ui
+    static = pixels(shown[0].data)
+    assert static.shape == pixels(ui.image.value).shape
+    assert np.mean(np.abs(static - pixels(ui.image.value)) > 40) < 0.01
