@@ -178,9 +178,10 @@ def _make(op: str, value: Array, parents: tuple[Node, ...], fn: Callable[[], Arr
     return out
 
 
-def _broadcast_shape(a: Node, b: Node, op: str) -> tuple[int, ...]:
+def _elementwise(op: str, ufunc: Callable[[Array, Array], Array], a: Node, b: Node) -> Array:
+    """``ufunc(a.value, b.value)``, with a clear message when the shapes do not broadcast."""
     try:
-        return np.broadcast_shapes(a.shape, b.shape)
+        return ufunc(a.value, b.value)
     except ValueError:
         raise ValueError(f"cannot broadcast shapes {a.shape} and {b.shape} in {op!r}; for a bias b "
                          "of shape (n,) added to Z of shape (n, m) use column(b)") from None
@@ -222,9 +223,9 @@ def _tangent_sum(shape: tuple[int, ...], *terms: Tangent) -> Tangent:
 def add(a: Any, b: Any) -> Node:
     """``a + b`` (elementwise, with broadcasting). Local derivatives: 1 and 1."""
     a, b = _node(a), _node(b)
-    shape = _broadcast_shape(a, b, "+")
-    size = int(np.prod(shape))
-    return _make("+", a.value + b.value, (a, b),
+    value = _elementwise("+", np.add, a, b)
+    shape, size = value.shape, value.size
+    return _make("+", value, (a, b),
                  fn=lambda: a.value + b.value,
                  vjp=lambda g, need: (g, g),
                  jvp=lambda ta, tb: _tangent_sum(shape, ta, tb),
@@ -234,9 +235,9 @@ def add(a: Any, b: Any) -> Node:
 def sub(a: Any, b: Any) -> Node:
     """``a - b`` (elementwise, with broadcasting). Local derivatives: 1 and -1."""
     a, b = _node(a), _node(b)
-    shape = _broadcast_shape(a, b, "-")
-    size = int(np.prod(shape))
-    return _make("-", a.value - b.value, (a, b),
+    value = _elementwise("-", np.subtract, a, b)
+    shape, size = value.shape, value.size
+    return _make("-", value, (a, b),
                  fn=lambda: a.value - b.value,
                  vjp=lambda g, need: (g, -g if need[1] else None),
                  jvp=lambda ta, tb: _tangent_sum(shape, ta, None if tb is None else -tb),
@@ -246,9 +247,9 @@ def sub(a: Any, b: Any) -> Node:
 def mul(a: Any, b: Any) -> Node:
     """``a * b`` (elementwise, with broadcasting). Local derivatives: ``b`` and ``a``."""
     a, b = _node(a), _node(b)
-    shape = _broadcast_shape(a, b, "*")
-    size = int(np.prod(shape))
-    return _make("*", a.value * b.value, (a, b),
+    value = _elementwise("*", np.multiply, a, b)
+    shape, size = value.shape, value.size
+    return _make("*", value, (a, b),
                  fn=lambda: a.value * b.value,
                  vjp=lambda g, need: (g * b.value if need[0] else None, g * a.value if need[1] else None),
                  jvp=lambda ta, tb: _tangent_sum(shape, None if ta is None else ta * b.value,
