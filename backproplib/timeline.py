@@ -23,20 +23,11 @@ from .exercises import CheckResult
 class Event:
     """One dated step in the history.
 
-    Attributes
-    ----------
-    year : int
-        The year the seed's account gives (the first year of a decade for "the 2010s").
-    who : str
-        The person, team or system.
-    what : str
-        A short description (a few words, used as the figure's label).
-    theme : str
-        One of :data:`THEMES`.
-    key : str or None
-        BibTeX key of the supporting reference, ``None`` when the account gives none.
-    chapter : str or None
-        Label of the chapter of this book that teaches the idea, if any.
+    The fields: ``year`` (int), the year the account gives (the first year of the decade for "the
+    2010s"); ``who`` (str), the person, team or system; ``what`` (str), a few words used as the
+    figure's label; ``theme`` (str), one of ``THEMES``; ``key`` (str or None), the BibTeX key of
+    the supporting reference in ``book/references.bib``, ``None`` when the account gives none;
+    ``chapter`` (str or None), the label of the chapter of this book that teaches the idea.
     """
 
     year: int
@@ -108,7 +99,7 @@ def events(theme: str | None = None) -> list[Event]:
     Parameters
     ----------
     theme : str or None
-        One of :data:`THEMES`, ``"all"`` or ``None``.
+        One of ``THEMES``, ``"all"`` or ``None``.
 
     Returns
     -------
