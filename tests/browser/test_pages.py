@@ -62,6 +62,14 @@ def test_internal_links_resolve(page, soups):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_headings_are_in_order(page, soups):
+    main = soups[page].find("main") or soups[page]
+    levels = [int(h.name[1]) for h in main.find_all(re.compile(r"^h[1-6]$"))]
+    jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert not jumps, f"{page.name}: heading levels skip, e.g. h{jumps[0][0]} -> h{jumps[0][1]}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_in_browser(page, server, browser):
     rel = page.relative_to(HTML).as_posix()
     failed: list[str] = []
@@ -96,6 +104,10 @@ def test_page_in_browser(page, server, browser):
         .filter(i => !(i.getAttribute('alt') || '').trim())
         .map(i => i.closest('.cell').querySelector('pre').textContent.slice(0, 80))""")
     assert not no_alt, f"{rel}: figures without alt text: {no_alt}"
+
+    wide = tab.evaluate("""() => [...document.querySelectorAll('main .cell_input pre')]
+        .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))""")
+    assert not wide, f"{rel}: code cells that scroll horizontally at 1280 px: {wide[:5]}"
 
     solutions = tab.locator(".solution.dropdown")
     for i in range(solutions.count()):
