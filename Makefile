@@ -47,7 +47,7 @@ unit: setup
 	$(BIN)/pytest -q -n $(JOBS) tests --ignore=tests/browser
 
 nbval: setup
-	$(BIN)/pytest -q -n $(JOBS) --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout=120 $(if $(NB),$(NB),book)
 
 # Debian's Chromium drives the browser test (never a downloaded browser build).
