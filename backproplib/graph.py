@@ -471,9 +471,15 @@ def backward(output: Node, seed: Any = None) -> None:
             else:  # a node used more than once: its adjoint is the sum over its consumers
                 record("backward", c.size)
                 p.grad = p.grad + c
-    for node in order:  # a leaf's adjoint is its own writable array (no views shared with others)
-        if not node.parents and node.grad is not None:
-            node.grad = np.array(node.grad, dtype=np.float64)
+    holders: dict[int, int] = {}
+    for node in order:
+        if node.grad is not None:
+            holders[id(node.grad)] = holders.get(id(node.grad), 0) + 1
+    for node in order:  # a leaf's adjoint is its own writable array: copy views and shared arrays
+        g = node.grad
+        if not node.parents and g is not None and (
+                holders[id(g)] > 1 or g.base is not None or not g.flags.writeable):
+            node.grad = np.array(g, dtype=np.float64)
 
 
 def evaluate(output: Node) -> Array:

@@ -8,9 +8,10 @@ Every ratio is measured against a baseline timed in the same run on the same mac
 forward mode and finite differences above ``FULL_LIMIT`` parameters are extrapolated (marked so in the
 file): the time of one pass, measured for every parameter array, times the array's size.
 
-BLAS runs on one thread: on a shared two-core machine, multithreaded OpenBLAS can spend 1000 times
-longer spinning than computing on thin products such as ``(256, 8) @ (8, 256)``, which would measure the
-machine's load, not the algorithm.
+Times are the CPU time of this process (``time.process_time``) with BLAS on one thread, which is what
+the wall time would be on an idle machine. On a shared machine the wall time measures the load as much
+as the algorithm: waiting for a core is not counted by the CPU clock, and multithreaded OpenBLAS can spin
+1000 times longer than it computes on thin products such as ``(256, 8) @ (8, 256)``.
 """
 
 from __future__ import annotations
@@ -56,26 +57,25 @@ def _loops(fn: Callable[[], object], min_seconds: float) -> int:
     fn()
     loops = 1
     while True:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(loops):
             fn()
-        if time.perf_counter() - start >= min_seconds:
+        if time.process_time() - start >= min_seconds:
             return loops
         loops *= 2
 
 
 def _per_call(fn: Callable[[], object], loops: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(loops):
         fn()
-    return (time.perf_counter() - start) / loops
+    return (time.process_time() - start) / loops
 
 
-def best_time(fn: Callable[[], object], repeats: int = 5, min_seconds: float = 0.02) -> float:
-    """The fastest of ``repeats`` loops, per call: the least disturbed by other processes (the machine
-    is shared), as ``timeit`` recommends."""
+def typical_time(fn: Callable[[], object], repeats: int = 5, min_seconds: float = 0.02) -> float:
+    """The median over ``repeats`` loops of the time per call."""
     loops = _loops(fn, min_seconds)
-    return min(_per_call(fn, loops) for _ in range(repeats))
+    return float(np.median([_per_call(fn, loops) for _ in range(repeats)]))
 
 
 def interleaved_times(fns: list[Callable[[], object]], repeats: int = 9,
@@ -106,21 +106,21 @@ def time_row(sizes: list[int], batch: int) -> tuple[dict[str, float], dict[str, 
     X, Y = rng.normal(size=(sizes[0], batch)), rng.normal(size=(sizes[-1], batch))
     g = network_graph(net, X, Y)
     t_forward, t_reverse = interleaved_times([lambda: network_graph(net, X, Y),
-                                              lambda: backward(network_graph(net, X, Y).loss)])
-    seconds = {"forward": min(t_forward), "reverse": min(t_reverse)}
+                                              lambda: backward(network_graph(net, X, Y).loss)], 15)
+    seconds = {"forward": float(np.median(t_forward)), "reverse": float(np.median(t_reverse))}
     n = net.n_params
     full = n <= FULL_LIMIT
     if full:
-        seconds["forward_mode"] = seconds["forward"] + best_time(lambda: fm.gradient(g.loss, g.params), 3)
-        seconds["finite_differences"] = best_time(lambda: fm.finite_differences(g.loss, g.params), 3)
+        seconds["forward_mode"] = seconds["forward"] + typical_time(lambda: fm.gradient(g.loss, g.params), 3)
+        seconds["finite_differences"] = typical_time(lambda: fm.finite_differences(g.loss, g.params), 3)
     else:
         per_pass = 0.0
         for p in g.params:
             seed = np.zeros(p.shape)
             seed.flat[0] = 1.0
-            per_pass += p.value.size * best_time(lambda p=p, s=seed: fm.jvp(g.loss, {p: s}))
+            per_pass += p.value.size * typical_time(lambda p=p, s=seed: fm.jvp(g.loss, {p: s}))
         seconds["forward_mode"] = seconds["forward"] + per_pass
-        seconds["finite_differences"] = 2 * n * best_time(lambda: evaluate(g.loss))
+        seconds["finite_differences"] = 2 * n * typical_time(lambda: evaluate(g.loss))
     extrapolated = {"forward": False, "reverse": False, "forward_mode": not full,
                     "finite_differences": not full}
     return seconds, extrapolated
@@ -142,7 +142,8 @@ def sweep(widths: list[int] = WIDTHS, batch: int = BATCH) -> dict:
             "full_limit": FULL_LIMIT, "rows": rows,
             "env": {"numpy": np.__version__, "python": platform.python_version(),
                     "machine": platform.machine(), "blas_threads": 1,
-                    "timing": "fastest of 9 interleaved loops (forward, reverse), else of 5 (3 if full)"}}
+                    "clock": "process CPU time, one BLAS thread",
+                    "timing": "median of 15 interleaved loops (forward, reverse), else of 5 (3 if full)"}}
 
 
 def count_ratios() -> list[tuple[list[int], int, float]]:
@@ -184,11 +185,11 @@ def engine_training_seconds(steps: int = 2000) -> tuple[int, float, float, float
     X, Y = bp.datasets.xor()
     opt = bp.SGD(0.1)
     first = net.loss(X, Y)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(steps):
         _, dW, db = network_gradient(net, X, Y)
         opt.step(net.W + net.b, dW + db)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return net.n_params, seconds, first, net.loss(X, Y)
 
 
@@ -210,7 +211,7 @@ def _main(write: bool) -> None:
     for sizes, m in [([784, 512, 512, 10], 256), ([2, 30, 30, 1], 4), ([2, 2, 1], 1)]:
         print(f"  {str(sizes):22s} batch {m:3d}: {engine_overhead(sizes, m):.2f}")
     n, seconds, first, last = engine_training_seconds()
-    print(f"Graph engine: 2000 SGD steps of a {n}-parameter net on XOR in {seconds:.2f} s "
+    print(f"Graph engine: 2000 SGD steps of a {n}-parameter net on XOR in {seconds:.2f} s of CPU "
           f"(loss {first:.3f} -> {last:.4f})")
     if write:
         print(f"Sweep for {RESULTS.relative_to(RESULTS.parents[2])}:")

@@ -372,3 +372,37 @@ def test_bad_tangent_and_params():
         fm.finite_differences(y, [x], eps=0.0)
     with pytest.raises(TypeError, match="params must be Nodes"):
         fm.gradient(y, [np.ones(3)])
+
+
+# ----------------------------------------------------------------------------- drawing
+def test_draw_graph_has_one_box_per_visible_node():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from backproplib.graph_plot import draw_graph, format_value
+
+    net = bp.Network([2, 2, 1], activations="logistic", init="uniform", seed=0)
+    g = G.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
+    backward(g.loss)
+    ax = draw_graph(g.loss, digits=2, title="2-2-1")
+    visible = [n for n in G.topological_order(g.loss) if n.op != "reshape"]
+    boxes = [t for t in ax.texts if not isinstance(t, matplotlib.text.Annotation)]
+    arrows = [t for t in ax.texts if isinstance(t, matplotlib.text.Annotation)]
+    assert len(boxes) == len(visible)
+    assert len(arrows) == sum(len(n.parents) for n in visible)  # reshapes pass their one edge through
+    assert any("ḡ = 1" in t.get_text() for t in boxes)  # the loss's adjoint
+    plt.close(ax.figure)
+    assert format_value(np.array(0.5)) == "0.5"
+    assert format_value(np.arange(6.0).reshape(2, 3)) == "shape 2×3"
+    with pytest.raises(TypeError, match="needs a Node"):
+        draw_graph(3.0)
+
+
+def test_leaf_adjoints_are_independent_writable_arrays():
+    a, b = Node(np.ones((2, 2))), Node(np.ones((2, 2)))
+    backward((a + b).sum())  # the sum's adjoint is a read-only view, shared by a and b through +
+    assert a.grad is not b.grad and a.grad.flags.writeable
+    a.grad *= 5.0
+    assert np.all(b.grad == 1.0)
