@@ -689,7 +689,7 @@ class Explorer:
             "gradient": g,
             "arrow": arrow,
             "status": self.status,
-            "title": f"{self.surface.name}: {self.optimizer}, η = {self.eta:g}",
+            "title": f"{self.surface.name}: {self.optimizer}, η = {self.eta:.4g}",
         }
 
     def __repr__(self) -> str:

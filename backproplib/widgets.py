@@ -192,6 +192,18 @@ def figure(explorer: Explorer) -> Figure:
     return ExplorerFigure(explorer, blit=False).fig
 
 
+def _html_name(name: str) -> str:
+    """HTML for a name: ``w_1`` and ``w1`` become w<sub>1</sub>, ``W^2[0, 1]`` W<sup>2</sup><sub>0,1</sub>."""
+    m = re.fullmatch(r"([Wb])\^(\d+)\[(\d+)(?:, (\d+))?\]", name)
+    if m is not None:
+        sub = m.group(3) if m.group(4) is None else f"{m.group(3)},{m.group(4)}"
+        return f"<i>{m.group(1)}</i><sup>{m.group(2)}</sup><sub>{sub}</sub>"
+    m = re.fullmatch(r"([a-z])_?(\d+)", name)
+    if m is not None:
+        return f"<i>{m.group(1)}</i><sub>{m.group(2)}</sub>"
+    return f"<i>{name}</i>"
+
+
 def _case_ranges(problem: str) -> list[tuple[int, str]]:
     """Which case entries get a slider: (case index, entry name)."""
     if problem == "parabola":
@@ -220,35 +232,42 @@ def make_widget(explorer: Explorer) -> Any:
 
     ext = explorer.surface.extent
     names = explorer.surface.param_names
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="250px")
+    layout = w.Layout(width="230px")
     start = explorer.trajectory[0]
     controls: dict[str, Any] = {}
     for i, name in enumerate(names):
         lo, hi = ext[2 * i], ext[2 * i + 1]
         controls[f"start{i}"] = w.FloatSlider(value=float(start[i]), min=lo, max=hi, step=0.05,
-                                              description=f"start {name}", style=style, layout=layout,
+                                              description=f"start {_html_name(name)}", layout=layout,
                                               continuous_update=False)
     eta_max = _eta_max(explorer)
     controls["eta"] = w.FloatSlider(value=explorer.eta, min=0.0, max=max(eta_max, explorer.eta),
                                     step=0.001, readout_format=".3f", description="learning rate η",
-                                    style=style, layout=layout, continuous_update=False)
+                                    layout=layout, continuous_update=False)
     controls["steps"] = w.IntSlider(value=explorer.steps, min=0, max=MAX_STEPS, description="steps",
-                                    style=style, layout=layout, continuous_update=False)
+                                    layout=layout, continuous_update=False)
     controls["optimizer"] = w.Dropdown(options=[("gradient descent", "sgd"), ("momentum", "momentum"),
                                                 ("Adam", "adam")], value=explorer.optimizer,
-                                       description="optimiser", style=style, layout=layout)
+                                       description="optimiser", layout=layout)
     controls["alpha"] = w.FloatSlider(value=explorer.alpha, min=0.0, max=0.99, step=0.01,
-                                      description="momentum α", style=style, layout=layout,
+                                      description="momentum α", layout=layout,
                                       continuous_update=False)
     cases = [list(c) for c in (explorer.cases or _default_cases(explorer))]
     for i, entry in _case_ranges(explorer.problem):
         k = ("x1", "x2", "t").index(entry)
         controls[f"case{i}_{entry}"] = w.FloatSlider(
-            value=cases[i][k], min=-3.0, max=3.0, step=0.1, description=f"case {i + 1}: {entry}",
-            style=style, layout=layout, continuous_update=False)
-    step_button = w.Button(description="step", tooltip="one more update", icon="step-forward")
-    reset_button = w.Button(description="reset", tooltip="back to the start, 0 steps", icon="undo")
+            value=cases[i][k], min=-3.0, max=3.0, step=0.1,
+            description=f"case {i + 1}: {_html_name(entry)}", layout=layout, continuous_update=False)
+    # No icons (their web font is not served with the book) and no widget descriptions: the HTML
+    # widget manager typesets descriptions with the MathJax 2 API, which the book's MathJax 3 lacks, so
+    # every label is a plain HTML widget next to its control.
+    step_button = w.Button(description="step ▸", tooltip="one more update")
+    reset_button = w.Button(description="reset", tooltip="back to the start, 0 steps")
+    rows = {}
+    for key, control in controls.items():
+        label = w.HTML(control.description, layout=w.Layout(width="125px"))
+        control.description = ""
+        rows[key] = w.HBox([label, control])
     status = w.HTML()
     readout = w.HTML()
     image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px"))
@@ -283,7 +302,7 @@ def make_widget(explorer: Explorer) -> Any:
     step_button.on_click(on_step)
     reset_button.on_click(on_reset)
     refresh()
-    sliders = list(controls.values())
+    sliders = list(rows.values())
     half = (len(sliders) + 1) // 2
     box = ExplorerWidget([
         w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:]), w.VBox([step_button, reset_button])]),

@@ -121,3 +121,23 @@ def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
     static = pixels(shown[0].data)
     assert static.shape == pixels(ui.image.value).shape
     assert np.mean(np.abs(static - pixels(ui.image.value)) > 40) < 0.01
+
+
+def test_no_descriptions_or_icons_for_the_static_page():
+    """The HTML widget manager typesets descriptions with MathJax 2's API (a JavaScript error under the
+    book's MathJax 3), and button icons need a web font the book does not serve: labels are HTML
+    widgets instead."""
+    ui = W.make_widget(S.Explorer("bowl", grid_size=21))
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    for widget in walk(ui):
+        if isinstance(widget, ipywidgets.widgets.widget_description.DescriptionWidget) and \
+                not isinstance(widget, ipywidgets.Button):
+            assert widget.description == "", f"{type(widget).__name__} has a description"
+        assert getattr(widget, "icon", "") == ""
+    labels = [w.value for w in walk(ui) if isinstance(w, ipywidgets.HTML)]
+    assert "start <i>w</i><sub>1</sub>" in labels and "case 2: <i>t</i>" in labels
