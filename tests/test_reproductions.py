@@ -1,0 +1,115 @@
+"""The stored multi-seed results match fresh runs exactly, and the reproduction helpers behave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib import reproductions as R
+
+
+@pytest.fixture(scope="module")
+def xor_results():
+    return R.load_results("xor")
+
+
+@pytest.fixture(scope="module")
+def symmetry_results():
+    return R.load_results("symmetry")
+
+
+@pytest.mark.parametrize("key, seed", [("skip/alpha=0.9", 0), ("skip/alpha=0.9", 17),
+                                       ("2-2-1/alpha=0.9", 3), ("skip/alpha=0.0", 1)])
+def test_xor_seeds_match_stored(xor_results, key, seed):
+    kind, alpha = key.split("/alpha=")
+    stored = xor_results["runs"][key][seed]
+    run = R.run_xor(kind, seed, epsilon=xor_results["epsilon"], alpha=float(alpha),
+                    max_sweeps=xor_results["max_sweeps"])
+    assert run.to_dict() == stored
+
+
+def test_xor_results_cover_100_seeds(xor_results):
+    assert set(xor_results["runs"]) == {"skip/alpha=0.9", "2-2-1/alpha=0.9", "skip/alpha=0.0",
+                                        "2-2-1/alpha=0.0"}
+    for runs in xor_results["runs"].values():
+        assert [r["seed"] for r in runs] == list(range(100))
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_symmetry_seeds_match_stored(symmetry_results, seed):
+    stored = symmetry_results["runs"][seed]
+    run, net = R.run_symmetry(seed, max_sweeps=symmetry_results["max_sweeps"])
+    assert run.to_dict() == {k: stored[k] for k in ("seed", "sweeps", "final_loss")}
+    np.testing.assert_array_equal(net.W[0], np.array(stored["W1"]))
+    np.testing.assert_array_equal(net.b[1], np.array(stored["b2"]))
+
+
+def test_paper_rate_equals_library_rate_times_m():
+    """eta = m * epsilon: the library's step on the mean loss is the paper's step on the summed loss."""
+    X, Y = bp.datasets.symmetry(6)
+    net = R.symmetry_network(seed=0)
+    m = X.shape[1]
+    theta = net.get_params()
+
+    def E(t):
+        net.set_params(t)
+        return m * net.loss(X, Y)
+
+    dE = bp.numerical_gradient(E, theta.copy())
+    net.set_params(theta)
+    dC = net.loss_and_gradient(X, Y)[1].flat()
+    np.testing.assert_allclose(m * dC, dE, rtol=1e-6, atol=1e-9)
+    # one step of the paper's rule (epsilon on E) equals one Momentum step with eta = m epsilon
+    opt = bp.Momentum(m * 0.1, 0.9)
+    params = [p for pair in zip(net.W, net.b) for p in pair]
+    grads = net.loss_and_gradient(X, Y)[1]
+    opt.step(params, [g for pair in zip(grads.dW, grads.db) for g in pair])
+    np.testing.assert_allclose(net.get_params(), theta - 0.1 * m * dC, rtol=0, atol=1e-13)
+
+
+def test_criteria_met():
+    X, Y = bp.datasets.xor()
+    net = R.xor_network("2-2-1", seed=0)
+    net.W[1][...] = 0.0
+    net.b[1][...] = 0.0  # every output exactly 0.5: neither criterion
+    assert R.criteria_met(net, X, Y) == {"correct": False, "within_0.1": False}
+
+
+def test_summarise_counts_stuck_runs():
+    s = R.summarise([10, None, 30, 20, None])
+    assert s == {"runs": 5, "stuck": 2, "min": 10, "q1": 15.0, "median": 20.0, "q3": 25.0, "max": 30}
+    assert R.summarise([None]) == {"runs": 1, "stuck": 1}
+
+
+def test_symmetry_pattern_of_the_ideal_solution():
+    w = np.array([1.0, 2.0, 4.0, -4.0, -2.0, -1.0])
+    p = R.symmetry_pattern(np.vstack([w, -w]), np.array([-1.0, -1.0]), np.array([[-9.0, -9.0]]),
+                           np.array([6.0]))
+    assert p["mirror"] == 0 and p["opposite"] == 0 and p["bias_gap"] == 0
+    assert p["ratio_mid"] == 2 and p["ratio_big"] == 4
+    assert p["hidden_bias_negative"] and p["output_bias_positive"] and p["output_weights_negative"]
+    q = R.symmetry_pattern(np.vstack([w, w]), np.array([-1.0, 1.0]), np.array([[1.0, -9.0]]),
+                           np.array([-6.0]))
+    assert q["opposite"] == pytest.approx(2.0) and not q["hidden_bias_negative"]
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="unknown XOR network 'x'; valid kinds are"):
+        R.xor_network("x", 0)
+    with pytest.raises(ValueError, match="unknown results 'mnist'"):
+        R.load_results("mnist")
+    with pytest.raises(ValueError, match=r"expected shapes \(2, 6\)"):
+        R.symmetry_pattern(np.zeros((6, 2)), np.zeros(2), np.zeros((1, 2)), np.zeros(1))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="2-D weight matrix"):
+        R.hinton(ax, np.zeros(3))
+    R.hinton(ax, np.array([[1.0, -0.5]]))
+    assert len(ax.patches) == 2
+    assert ax.patches[0].get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    plt.close(fig)
