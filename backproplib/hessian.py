@@ -1,9 +1,10 @@
 """Curvature of the loss: Jacobians, the exact Hessian, Gauss–Newton and the Fisher information.
 
 Second-order methods need more than the gradient ``g = dC/dtheta`` of the batch loss
-``C = mean_x C_x``. This module builds, for a small :class:`~backproplib.network.Network`, the matrices
-they use. ``theta`` is the flat parameter vector of :meth:`Network.get_params` (``W^1, b^1, W^2, ...``),
-``n = net.n_params`` and ``m`` the number of examples.
+``C = mean_x C_x``. This module builds, for a small :class:`~backproplib.network.Network`, the
+matrices they use. ``theta`` is the flat parameter vector of
+:meth:`~backproplib.network.Network.get_params` (``W^1, b^1, W^2, ...``), ``n = net.n_params`` and
+``m`` the number of examples.
 
 ``output_jacobian(net, X)``
     ``J`` with one row per output per example, ``J[k*m + i] = d a^L_k(x_i) / d theta``; each row is

@@ -4,8 +4,8 @@ Questions such as "how many of 100 random starts get stuck on XOR?" need 100 ind
 full-batch gradient descent. Run one after the other, the Python overhead of thousands of tiny matrix
 products dominates; here the ``S`` networks are stacked along a leading axis (``W^l`` becomes an array
 of shape ``(S, n_l, n_{l-1})``) and every epoch is a handful of batched products. The arithmetic is
-exactly that of :func:`backproplib.train` with :class:`backproplib.SGD` (or :class:`backproplib.Momentum`)
-applied to each network separately, which the tests check.
+exactly that of :func:`backproplib.training.train` with :class:`backproplib.optim.SGD` (or
+:class:`backproplib.optim.Momentum`) applied to each network separately, which the tests check.
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ def natural_gradient(net: Network, X: Array, Y: Array, damping: float = 1e-4) ->
     Returns
     -------
     ndarray, shape (n_params,)
-        In the order of :meth:`Network.get_params`.
+        In the order of :meth:`~backproplib.network.Network.get_params`.
     """
     _check_positive(damping, "damping")
     F = fisher(net, X)
