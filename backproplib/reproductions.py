@@ -21,7 +21,7 @@ import numpy as np
 
 from . import datasets
 from .network import Network
-from .optim import SGD, Momentum
+from .optim import SGD, Momentum, Optimizer
 from .skip_network import SkipNetwork
 from .training import History, train
 
@@ -66,7 +66,7 @@ def criteria_met(net: Network, X: Array, Y: Array) -> dict[str, bool]:
     return {"correct": bool(np.all(err < 0.5)), "within_0.1": bool(np.all(err < 0.1))}
 
 
-def run_until_learned(net: Network, X: Array, Y: Array, optimizer: SGD, max_sweeps: int,
+def run_until_learned(net: Network, X: Array, Y: Array, optimizer: Optimizer, max_sweeps: int,
                       seed: int) -> Run:
     """Full-batch training until every output is within 0.1 of its target, or ``max_sweeps``.
 
