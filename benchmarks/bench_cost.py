@@ -24,6 +24,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from contextlib import nullcontext  # noqa: E402
@@ -49,6 +51,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cost.json"
 WIDTHS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 724]  # networks [h, h, h, 1]: 15 to 1,050,525 parameters
 BATCH = 8
 FULL_LIMIT = 10_000  # above this many parameters, one-pass-per-parameter methods are extrapolated
+PROCESSES = 3  # independent measurements of every size; the stored time is their median
 METHODS = ("forward", "reverse", "forward_mode", "finite_differences")
 
 
@@ -126,23 +129,40 @@ def time_row(sizes: list[int], batch: int) -> tuple[dict[str, float], dict[str, 
     return seconds, extrapolated
 
 
+def measure_row(h: int, batch: int = BATCH) -> dict:
+    """Counts and times of the network ``[h, h, h, 1]``."""
+    sizes = [h, h, h, 1]
+    with one_blas_thread():
+        seconds, extrapolated = time_row(sizes, batch)
+    return {"sizes": sizes, "n_params": bp.Network(sizes, seed=0).n_params,
+            "counts": count_row(sizes, batch), "seconds": seconds, "extrapolated": extrapolated}
+
+
 def sweep(widths: list[int] = WIDTHS, batch: int = BATCH) -> dict:
-    """Counts and times for the networks ``[h, h, h, 1]``, as stored in ``cost.json``."""
+    """Counts and times for the networks ``[h, h, h, 1]``, as stored in ``cost.json``.
+
+    Each size is measured in ``PROCESSES`` fresh Python processes (so that no size inherits the memory
+    allocator's state from the sizes measured before it) and each time is the median over them.
+    """
     rows = []
     for h in widths:
-        sizes = [h, h, h, 1]
-        seconds, extrapolated = time_row(sizes, batch)
-        counts = count_row(sizes, batch)
-        n = bp.Network(sizes, seed=0).n_params
-        rows.append({"sizes": sizes, "n_params": n, "counts": counts, "seconds": seconds,
-                     "extrapolated": extrapolated})
-        print(f"  [h,h,h,1] h={h:4d}  n={n:9,d}  reverse/forward time "
-              f"{seconds['reverse'] / seconds['forward']:.2f}", flush=True)
+        runs = []
+        for _ in range(PROCESSES):
+            out = subprocess.run([sys.executable, "-m", "benchmarks.bench_cost", "--row", str(h),
+                                  "--batch", str(batch)], capture_output=True, text=True, check=True,
+                                 cwd=Path(__file__).resolve().parent.parent)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        row = runs[0]
+        row["seconds"] = {k: float(np.median([r["seconds"][k] for r in runs])) for k in METHODS}
+        rows.append(row)
+        sec = row["seconds"]
+        print(f"  [h,h,h,1] h={h:4d}  n={row['n_params']:9,d}  reverse/forward time "
+              f"{sec['reverse'] / sec['forward']:.2f}", flush=True)
     return {"batch": batch, "sizes": "[h, h, h, 1], tanh, half squared error",
             "full_limit": FULL_LIMIT, "rows": rows,
             "env": {"numpy": np.__version__, "python": platform.python_version(),
                     "machine": platform.machine(), "blas_threads": 1,
-                    "clock": "process CPU time, one BLAS thread",
+                    "clock": "process CPU time, one BLAS thread; median of 3 fresh processes per size",
                     "timing": "median of 15 interleaved loops (forward, reverse), else of 5 (3 if full)"}}
 
 
@@ -224,4 +244,10 @@ def _main(write: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="re-measure and store cost.json")
-    main(parser.parse_args().write)
+    parser.add_argument("--row", type=int, help="measure only the network [h, h, h, 1]; print JSON")
+    parser.add_argument("--batch", type=int, default=BATCH)
+    args = parser.parse_args()
+    if args.row:
+        print(json.dumps(measure_row(args.row, args.batch)))
+    else:
+        main(args.write)
