@@ -103,7 +103,7 @@ class SymbolicNetwork:
 
     @property
     def params(self) -> list[sp.Symbol]:
-        """Every parameter symbol in the order of :meth:`backproplib.Network.get_params`."""
+        """Every parameter symbol in the order of :meth:`backproplib.network.Network.get_params`."""
         return [s for W, b in zip(self.W, self.b) for s in [*W, *b] if s.is_Symbol]
 
 
@@ -250,7 +250,7 @@ def lambdify_gradient(snet: SymbolicNetwork,
     """Turn symbolic gradients into a NumPy function ``g(net, X, Y) -> (dW, db)``.
 
     The result is the **mean over the batch** of the per-example gradients, as
-    :meth:`backproplib.Network.backward` returns it.
+    :meth:`backproplib.network.Network.backward` returns it.
 
     Parameters
     ----------
