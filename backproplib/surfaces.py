@@ -343,7 +343,7 @@ class NetworkSlice(Problem):
         return E.reshape(shape)
 
     def gradient(self, w: Array) -> Array:
-        """Backpropagation through :meth:`Network.loss_and_gradient`, the two chosen entries."""
+        """Backpropagation through :meth:`backproplib.network.Network.loss_and_gradient`, two entries."""
         w = self._check_point(w)
         theta = self.theta.copy()
         theta[list(self.index)] = w
@@ -468,7 +468,8 @@ class Explorer:
     steps : int
         Number of updates, ``0..MAX_STEPS``.
     optimizer : str
-        ``"sgd"``, ``"momentum"`` or ``"adam"`` (:class:`bp.SGD`, :class:`bp.Momentum`, :class:`bp.Adam`).
+        ``"sgd"``, ``"momentum"`` or ``"adam"``: :class:`~backproplib.optim.SGD`,
+        :class:`~backproplib.optim.Momentum` or :class:`~backproplib.optim.Adam`.
     alpha : float
         The momentum coefficient (used by ``"momentum"`` only).
     cases : sequence of (x1, x2, t), optional
