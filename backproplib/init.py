@@ -44,10 +44,17 @@ def init_params(
     b : list of ndarray
         ``b[l-1]`` has shape ``(n_l,)``.
     """
+    sizes = check_sizes(sizes)
     if rng is None:
         rng = np.random.default_rng(0)
-    if scheme not in INIT_SCHEMES:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator such as np.random.default_rng(0), "
+                        f"got {type(rng).__name__}")
+    if not isinstance(scheme, str) or scheme.lower() not in INIT_SCHEMES:
         raise ValueError(f"unknown init scheme {scheme!r}; valid schemes are: {', '.join(INIT_SCHEMES)}")
+    scheme = scheme.lower()
+    if scheme == "uniform" and not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale (the half-width of the uniform scheme) must be > 0, got {scale}")
     W, b = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         if scheme == "uniform":
@@ -64,3 +71,19 @@ def init_params(
             W.append(rng.normal(size=(n_out, n_in)))
             b.append(rng.normal(size=n_out))
     return W, b
+
+
+def check_sizes(sizes: Sequence[int]) -> list[int]:
+    """Validate layer sizes ``[n_0, ..., n_L]``: at least two positive ints."""
+    try:
+        sizes = list(sizes)
+    except TypeError as err:
+        raise TypeError(f"sizes must be a sequence of ints like [2, 3, 1], got {sizes!r}") from err
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must name the input and at least one layer, got {sizes}")
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"layer size sizes[{i}] must be an int, got {n!r}")
+        if n <= 0:
+            raise ValueError(f"layer size sizes[{i}] must be positive, got {n}")
+    return [int(n) for n in sizes]

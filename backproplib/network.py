@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import Activation, get_activation
-from .init import init_params
+from .init import check_sizes, init_params
 from .losses import Loss, get_loss
 
 Array = np.ndarray
@@ -107,7 +107,7 @@ class Network:
         seed: int | None = 0,
         scale: float = 0.3,
     ) -> None:
-        self.sizes = _check_sizes(sizes)
+        self.sizes = check_sizes(sizes)
         L = len(self.sizes) - 1
         if isinstance(activations, (str, Activation)):
             activations = [activations] * L
@@ -263,18 +263,3 @@ class Network:
         if not np.all(np.isfinite(X)):
             raise ValueError("input X contains non-finite values (NaN or inf)")
         return X
-
-
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
-    try:
-        sizes = list(sizes)
-    except TypeError as err:
-        raise TypeError(f"sizes must be a sequence of ints like [2, 3, 1], got {sizes!r}") from err
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must name the input and at least one layer, got {sizes}")
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"layer size sizes[{i}] must be an int, got {n!r}")
-        if n <= 0:
-            raise ValueError(f"layer size sizes[{i}] must be positive, got {n}")
-    return [int(n) for n in sizes]

@@ -17,20 +17,39 @@ class Optimizer:
     """Base class. ``eta`` is the learning rate."""
 
     def __init__(self, eta: float) -> None:
-        if not np.isfinite(eta) or eta < 0:
-            raise ValueError(f"learning rate eta must be a finite number >= 0, got {eta}")
-        self.eta = float(eta)
+        self.eta = _number("learning rate eta", eta, minimum=0.0)
+        self._shapes: list[tuple[int, ...]] | None = None
 
     def reset(self) -> None:
-        """Forget any state."""
+        """Forget any state (call it before reusing the optimiser on other parameters)."""
+        self._shapes = None
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
-        """Update ``params`` in place from ``grads`` (same shapes)."""
+        """Update ``params`` in place from ``grads`` (same shapes).
+
+        Raises
+        ------
+        ValueError
+            If the gradients do not match the parameters, or if the parameters are not the ones this
+            optimiser's state (velocities, moments) was built for.
+        """
         if len(params) != len(grads):
             raise ValueError(f"got {len(grads)} gradients for {len(params)} parameter arrays")
+        grads = [np.asarray(g, dtype=float) for g in grads]
         for i, (p, g) in enumerate(zip(params, grads)):
+            if not isinstance(p, np.ndarray):
+                raise TypeError(f"parameter {i} must be a NumPy array (updated in place), "
+                                f"got {type(p).__name__}")
             if p.shape != g.shape:
                 raise ValueError(f"gradient {i} has shape {g.shape}, its parameter has shape {p.shape}")
+        shapes = [p.shape for p in params]
+        if self._shapes is not None and shapes != self._shapes:
+            raise ValueError(
+                f"{type(self).__name__} holds state for {len(self._shapes)} arrays of shapes "
+                f"{self._shapes}, but got {len(shapes)} arrays of shapes {shapes}: call reset() "
+                "or use a new optimiser for other parameters"
+            )
+        self._shapes = shapes
         self._step(params, grads)
 
     def _step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -59,12 +78,11 @@ class Momentum(Optimizer):
 
     def __init__(self, eta: float, alpha: float = 0.9) -> None:
         super().__init__(eta)
-        if not 0 <= alpha < 1:
-            raise ValueError(f"momentum alpha must be in [0, 1), got {alpha}")
-        self.alpha = float(alpha)
+        self.alpha = _number("momentum alpha", alpha, minimum=0.0, below=1.0)
         self._velocity: list[Array] | None = None
 
     def reset(self) -> None:
+        super().reset()
         self._velocity = None
 
     def _step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -92,13 +110,15 @@ class Adam(Optimizer):
     def __init__(self, eta: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:
         super().__init__(eta)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {beta}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = _number("beta1", beta1, minimum=0.0, below=1.0)
+        self.beta2 = _number("beta2", beta2, minimum=0.0, below=1.0)
+        self.eps = _number("eps", eps, minimum=0.0)
+        if self.eps == 0:
+            raise ValueError("eps must be > 0 (it keeps the step finite where the gradient is 0)")
         self.reset()
 
     def reset(self) -> None:
+        super().reset()
         self._m: list[Array] | None = None
         self._v: list[Array] | None = None
         self._t = 0
@@ -114,8 +134,22 @@ class Adam(Optimizer):
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            p -= self.eta * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            v += (1 - self.beta2) * np.square(g)
+            denom = np.sqrt(v / c2)
+            denom += self.eps
+            p -= (self.eta / c1) * m / denom
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def _number(name: str, value: object, minimum: float, below: float | None = None) -> float:
+    """Validate a hyperparameter: a real number (not a bool), finite, >= minimum and < below."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < minimum or (below is not None and value >= below):
+        rule = f"be in [{minimum:g}, {below:g})" if below is not None \
+            else f"be a finite number >= {minimum:g}"
+        raise ValueError(f"{name} must {rule}, got {value}")
+    return value

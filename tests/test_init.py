@@ -112,15 +112,20 @@ def test_unknown_scheme_lists_valid_ones() -> None:
         bp.Network(SIZES, init="kaiming")
 
 
-# Known gaps in the core (reported; init.py is not this helper's file). Strict xfail: they start to
-# pass when the core is fixed, and pytest then says so.
-@pytest.mark.xfail(strict=True, reason="core: an int seed in place of a Generator gives AttributeError")
+# Hyperparameter and state validation (gaps found while writing these tests, fixed in the core).
+
 def test_rng_must_be_a_generator() -> None:
     with pytest.raises(TypeError, match="rng"):
         init_params(SIZES, "he", rng=0)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="core: a negative scale fails deep inside NumPy")
 def test_negative_scale_names_scale() -> None:
     with pytest.raises(ValueError, match="scale"):
         init_params(SIZES, "uniform", scale=-0.3)
+
+
+def test_scheme_names_are_case_insensitive_and_sizes_validated() -> None:
+    W, _ = init_params([2, 3], "He", rng=np.random.default_rng(0))
+    assert W[0].shape == (3, 2)
+    with pytest.raises(ValueError, match="at least one layer"):
+        init_params([2])

@@ -204,23 +204,40 @@ def test_step_rejects_mismatched_gradients(opt: bp.Optimizer) -> None:
     np.testing.assert_array_equal(params[0], _params()[0])  # nothing was updated
 
 
-# Known gaps in the core (reported, not fixed here: optim.py is not this helper's file). Strict xfail:
-# when the core is fixed these start to pass and pytest reports it, so the marker gets removed.
-@pytest.mark.xfail(strict=True, reason="core: a non-numeric eta raises NumPy's ufunc TypeError")
+# Hyperparameter and state validation (gaps found while writing these tests, fixed in the core).
+
 def test_non_numeric_eta_names_eta() -> None:
     with pytest.raises(TypeError, match="eta"):
         bp.SGD("0.1")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="core: Adam does not validate eps")
 def test_adam_rejects_negative_eps() -> None:
     with pytest.raises(ValueError, match="eps"):
         bp.Adam(0.01, eps=-1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="core: state is reused silently for a different parameter list")
 def test_momentum_state_mismatch_is_an_error() -> None:
     opt = bp.Momentum(0.1, 0.9)
     opt.step([np.zeros(3), np.zeros(2)], [np.ones(3), np.ones(2)])
     with pytest.raises(ValueError):
         opt.step([np.zeros(3)], [np.ones(3)])  # another network: its velocity must not be reused
+
+
+def test_bool_eta_is_refused() -> None:
+    with pytest.raises(TypeError, match="learning rate eta must be a number, got bool"):
+        bp.SGD(True)  # type: ignore[arg-type]
+
+
+def test_reset_allows_reuse_on_other_parameters() -> None:
+    opt = bp.Adam(0.1)
+    opt.step([np.zeros(3)], [np.ones(3)])
+    opt.reset()
+    p = [np.zeros(2)]
+    opt.step(p, [np.ones(2)])
+    np.testing.assert_allclose(p[0], -0.1, rtol=1e-6)  # a fresh first step: -eta * sign(g)
+
+
+def test_gradients_may_be_lists() -> None:
+    p = [np.zeros(2)]
+    bp.SGD(0.5).step(p, [[1.0, -2.0]])
+    np.testing.assert_array_equal(p[0], [-0.5, 1.0])
