@@ -78,7 +78,7 @@ def layout(output: Node, hide_ops: Sequence[str] = ("reshape",)) -> dict[int, tu
 
 def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] | None = None,
                show_grad: bool = True, title: str | None = None, digits: int = 3,
-               hide_ops: Sequence[str] = ("reshape",)) -> Axes:
+               hide_ops: Sequence[str] = ("reshape",), fontsize: float = 8.0) -> Axes:
     """Draw the graph of ``output``: every node with its value ``v`` and adjoint ``ḡ``.
 
     Parameters
@@ -95,6 +95,8 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
         Significant digits of the numbers shown.
     hide_ops : sequence of str
         Operations drawn as plain wires (reshapes by default).
+    fontsize : float
+        Size of the text in the boxes, in points; the layout scales with it.
 
     Returns
     -------
@@ -115,7 +117,7 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
             lines += _labelled("ḡ = ", format_value(n.grad, digits))
         texts[id(n)] = "\n".join(lines)
     # column widths in inches from the longest line of the operations placed in each column
-    char, unit_y = 0.068, 0.62
+    char, unit_y = 0.068 * fontsize / 8, 0.62 * fontsize / 8
     width: dict[float, float] = {}
     for n in shown:
         x = pos[id(n)][0] if n.parents else round(pos[id(n)][0] + 0.5)
@@ -126,7 +128,7 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     for x in sorted(width):
         left[x] = edge + width[x] / 2
         edge += width[x]
-    line_h = 0.15  # inches per line of 8-point text
+    line_h = 0.15 * fontsize / 8  # inches per line of text
     inch = {id(n): (left[pos[id(n)][0]], pos[id(n)][1] * unit_y * 1.6) for n in shown if n.parents}
     if not inch:
         inch[id(output)] = (0.0, 0.0)
@@ -154,8 +156,9 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
         x, y = inch[id(n)]
         leaf = not n.parents
         face = ("#e8f0fe" if n.requires_grad else "#f2f2f2") if leaf else "#fff4e0"
-        boxes[id(n)] = ax.text(x, y, texts[id(n)], ha="center", va="center", fontsize=8, family="DejaVu Sans",
-                bbox=dict(boxstyle="round,pad=0.35", fc=face, ec="0.35", lw=0.8), zorder=3)
+        boxes[id(n)] = ax.text(x, y, texts[id(n)], ha="center", va="center", fontsize=fontsize,
+                               family="DejaVu Sans", zorder=3,
+                               bbox=dict(boxstyle="round,pad=0.35", fc=face, ec="0.35", lw=0.8))
     for n in shown:  # arrows clipped at the boxes' edges, so every arrowhead shows
         parents = _visible_parents(n, hidden)
         for k, p in enumerate(parents):
