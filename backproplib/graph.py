@@ -443,17 +443,9 @@ def backward(output: Node, seed: Any = None) -> None:
         is then the vector-Jacobian product ``seed^T J``.
     """
     order = topological_order(output)
-    if seed is None:
-        if output.value.size != 1:
-            raise ValueError(f"backward() of a non-scalar node of shape {output.shape} needs a seed "
-                             f"adjoint of that shape")
-        seed = np.ones_like(output.value)
-    seed = _as_value(seed, "seed")
-    if seed.shape != output.shape:
-        raise ValueError(f"seed has shape {seed.shape}, expected the output's shape {output.shape}")
     for node in order:
         node.grad = None
-    output.grad = seed
+    output.grad = _seed(output, seed)
     for node in reversed(order):  # every consumer of `node` comes later in `order`: it is done
         if node.grad is None or not node.parents:
             continue
@@ -471,11 +463,30 @@ def backward(output: Node, seed: Any = None) -> None:
             else:  # a node used more than once: its adjoint is the sum over its consumers
                 record("backward", c.size)
                 p.grad = p.grad + c
+    _own_leaf_adjoints(order)
+
+
+def _seed(output: Node, seed: Any) -> Array:
+    """The adjoint of the output: 1 for a scalar, else the given array of the output's shape."""
+    if seed is None:
+        if output.value.size != 1:
+            raise ValueError(f"backward() of a non-scalar node of shape {output.shape} needs a seed "
+                             f"adjoint of that shape")
+        return np.ones_like(output.value)
+    seed = _as_value(seed, "seed")
+    if seed.shape != output.shape:
+        raise ValueError(f"seed has shape {seed.shape}, expected the output's shape {output.shape}")
+    return seed
+
+
+def _own_leaf_adjoints(order: list[Node]) -> None:
+    """Give every leaf its own writable adjoint: copy the views and the arrays shared with other nodes
+    (the adjoint of an addition is handed on, not copied)."""
     holders: dict[int, int] = {}
     for node in order:
         if node.grad is not None:
             holders[id(node.grad)] = holders.get(id(node.grad), 0) + 1
-    for node in order:  # a leaf's adjoint is its own writable array: copy views and shared arrays
+    for node in order:
         g = node.grad
         if not node.parents and g is not None and (
                 holders[id(g)] > 1 or g.base is not None or not g.flags.writeable):
@@ -520,7 +531,7 @@ class NetworkGraph:
 
     @property
     def params(self) -> list[Node]:
-        """``W^1, b^1, W^2, b^2, ...``: the order of :meth:`Network.get_params`."""
+        """``W^1, b^1, W^2, b^2, ...``: the order of :meth:`backproplib.network.Network.get_params`."""
         return [p for pair in zip(self.W, self.b) for p in pair]
 
     def gradient(self) -> Array:
