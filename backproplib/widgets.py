@@ -204,6 +204,15 @@ def _html_name(name: str) -> str:
     return f"<i>{name}</i>"
 
 
+def _blank_png() -> bytes:
+    """A 1x1 white PNG."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buf, format="png")
+    return buf.getvalue()
+
+
 def _case_ranges(problem: str) -> list[tuple[int, str]]:
     """Which case entries get a slider: (case index, entry name)."""
     if problem == "parabola":
@@ -220,8 +229,17 @@ def _eta_max(explorer: Explorer) -> float:
     return round(2.5 * bound, 2) if bound is not None else 20.0
 
 
-def make_widget(explorer: Explorer) -> Any:
-    """Build the live explorer widget (an ``ipywidgets.VBox``) for an :class:`Explorer`."""
+def make_widget(explorer: Explorer, draw_now: bool = True) -> Any:
+    """Build the live explorer widget (an ``ipywidgets.VBox``) for an :class:`Explorer`.
+
+    Parameters
+    ----------
+    explorer : Explorer
+    draw_now : bool
+        Draw the figure at once. With ``False`` the figure area stays hidden until the first control
+        change (used by :func:`show_explorer`, which shows the initial state as a static figure just
+        above, so that a page without a kernel does not show the same figure twice).
+    """
     import ipywidgets as w
 
     class ExplorerWidget(w.VBox):
@@ -273,9 +291,11 @@ def make_widget(explorer: Explorer) -> Any:
     image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px"))
     live = ExplorerFigure(explorer, blit=True)
 
-    def refresh() -> None:
-        live.update()
-        image.value = live.png()
+    def refresh(draw: bool = True) -> None:
+        if draw:
+            live.update()
+            image.value = live.png()
+            image.layout.display = None
         status.value = f"<b>Status:</b> {explorer.status}"
         readout.value = f"<code>{explorer.readout()}</code>"
 
@@ -301,7 +321,10 @@ def make_widget(explorer: Explorer) -> Any:
         c.observe(on_change, names="value")
     step_button.on_click(on_step)
     reset_button.on_click(on_reset)
-    refresh()
+    if not draw_now:  # a valid 1x1 placeholder: an empty image would count as a broken one
+        image.value = _blank_png()
+        image.layout.display = "none"
+    refresh(draw=draw_now)
     sliders = list(rows.values())
     half = (len(sliders) + 1) // 2
     box = ExplorerWidget([
@@ -331,12 +354,13 @@ def _default_cases(explorer: Explorer) -> list[tuple[float, float, float]]:
 def show_explorer(explorer: Explorer) -> Any:
     """Display a static PNG of the explorer's current state, then the live widget; return the widget.
 
-    The static figure is what a reader without a kernel sees (the published HTML, a PDF); the widget
-    below it carries the same figure and sliders that redraw it when a kernel is running.
+    The static figure is what a reader without a kernel sees (the published HTML, a PDF). The widget
+    below it holds the controls, the status line and the numbers; with a running kernel its own figure
+    appears at the first control change and follows every change after it.
     """
     from IPython.display import Image, display
 
     display(Image(data=ExplorerFigure(explorer, blit=False).png(), format="png"))
-    ui = make_widget(explorer)
+    ui = make_widget(explorer, draw_now=False)
     display(ui)
     return ui

@@ -118,6 +118,11 @@ def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
     e = S.Explorer("cylinder")
     ui = W.show_explorer(e)
     assert shown[0].format == "png" and shown[1] is ui
+    # the live figure stays hidden (and empty in the saved state) until a control changes
+    assert ui.image.layout.display == "none" and pixels(ui.image.value).shape == (1, 1, 3)
+    assert ui.explorer.status in ui.status_label.value
+    ui.buttons["reset"].click()
+    assert ui.image.layout.display is None
     static = pixels(shown[0].data)
     assert static.shape == pixels(ui.image.value).shape
     assert np.mean(np.abs(static - pixels(ui.image.value)) > 40) < 0.01
