@@ -407,3 +407,20 @@ def test_leaf_adjoints_are_independent_writable_arrays():
     assert a.grad is not b.grad and a.grad.flags.writeable
     a.grad *= 5.0
     assert np.all(b.grad == 1.0)
+
+
+def test_arrays_and_numbers_on_the_left_become_constants(rng):
+    W0 = rng.normal(size=(2, 3))
+    x = Node(rng.normal(size=(3, 1)))
+    out = (np.ones((2, 1)) + W0 @ x) * 2.0 - 1.0
+    backward(out.sum())
+    np.testing.assert_allclose(x.grad, 2.0 * W0.T @ np.ones((2, 1)), rtol=1e-14)
+    assert isinstance(out, Node) and out.shape == (2, 1)
+
+
+def test_jvp_of_a_vector_output_matches_the_jacobian(rng):
+    A0, x0, t = rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), rng.normal(size=(4, 1))
+    x = Node(x0)
+    y = (constant(A0) @ x).tanh()
+    J = np.diag((1 - np.tanh(A0 @ x0) ** 2).ravel()) @ A0
+    np.testing.assert_allclose(fm.jvp(y, {x: t}), J @ t, rtol=1e-13)
