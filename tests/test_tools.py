@@ -40,3 +40,15 @@ def test_execute_stores_outputs_and_hash(tmp_path):
     assert done.cells[0].execution_count == 1
     assert "execution" not in done.cells[0].metadata
     assert done.metadata["backprop_book"]["source_hash"] == execute_notebooks.source_hash(done)
+
+
+def test_progress_bar_fragments_collapse_to_what_a_terminal_shows():
+    from nbformat.v4 import new_output
+
+    outs = [new_output("stream", name="stderr", text=t)
+            for t in ["train:  10%\r", "train:  50%\r", "train: 100%\n", "done\r"]]
+    outs.append(new_output("stream", name="stdout", text="accuracy 0.97\n"))
+    merged = execute_notebooks.collapse_streams(outs)
+    assert [o["name"] for o in merged] == ["stderr", "stdout"]
+    assert merged[0]["text"] == "train: 100%\ndone"
+    assert merged[1]["text"] == "accuracy 0.97\n"

@@ -27,6 +27,25 @@ def source_hash(nb: nbformat.NotebookNode) -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
+def collapse_streams(outputs: list) -> list:
+    """Merge consecutive stream outputs and keep what a terminal would show of carriage returns.
+
+    A text progress bar redraws itself with ``\\r``; stored as is, it becomes hundreds of fragments.
+    """
+    merged: list = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream" and merged[-1]["name"] == out["name"]):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    for out in merged:
+        if out.get("output_type") == "stream" and "\r" in out["text"]:
+            lines = out["text"].split("\n")
+            out["text"] = "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in lines)
+    return merged
+
+
 def execute(path: Path, timeout: int = 120) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -36,6 +55,8 @@ def execute(path: Path, timeout: int = 120) -> float:
     seconds = time.perf_counter() - start
     for cell in nb.cells:  # timing metadata would make every run a diff
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = collapse_streams(cell.outputs)
     nb.metadata["backprop_book"] = {"source_hash": source_hash(nb)}
     nbformat.write(nb, path)
     return seconds
