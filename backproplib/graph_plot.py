@@ -30,32 +30,53 @@ def format_value(v: np.ndarray, digits: int = 3) -> str:
     return "shape " + "×".join(str(n) for n in v.shape)
 
 
-def _visible_parents(node: Node, hidden: set[int]) -> list[Node]:
+def _drawn(output: Node, cut: set[int]) -> list[Node]:
+    """The nodes to draw, in topological order: all that ``output`` depends on, except what lies
+    behind a node of ``cut`` (such a node is drawn as an input)."""
+    reach, stack = {id(output)}, [output]
+    while stack:
+        node = stack.pop()
+        if id(node) in cut:
+            continue
+        for p in node.parents:
+            if id(p) not in reach:
+                reach.add(id(p))
+                stack.append(p)
+    return [n for n in topological_order(output) if id(n) in reach]
+
+
+def _parents(node: Node, cut: set[int]) -> tuple[Node, ...]:
+    return () if id(node) in cut else node.parents
+
+
+def _visible_parents(node: Node, hidden: set[int], cut: set[int] = frozenset()) -> list[Node]:
     """Parents of ``node``, looking through hidden nodes (such as reshapes) to what they reshape."""
     out: list[Node] = []
-    stack = list(reversed(node.parents))
+    stack = list(reversed(_parents(node, cut)))
     while stack:
         p = stack.pop()
         if id(p) in hidden:
-            stack.extend(reversed(p.parents))
+            stack.extend(reversed(_parents(p, cut)))
         else:
             out.append(p)
     return out
 
 
-def layout(output: Node, hide_ops: Sequence[str] = ("reshape",)) -> dict[int, tuple[float, float]]:
+def layout(output: Node, hide_ops: Sequence[str] = ("reshape",),
+           cut: set[int] = frozenset()) -> dict[int, tuple[float, float]]:
     """Positions ``{id(node): (x, y)}`` of the visible nodes.
 
     Operations sit in columns by depth (the longest chain of operations before them), spread
     vertically when several share a column. Each leaf sits half a column before its first consumer,
     above or below it, so parameters and data feed the chain of operations from the sides.
     """
-    order = topological_order(output)
-    hidden = {id(n) for n in order if n.op in hide_ops and n is not output}
-    ops = [n for n in order if n.parents and id(n) not in hidden]
+    order = _drawn(output, cut)
+    hidden = {id(n) for n in order if n.op in hide_ops and n is not output and id(n) not in cut}
+    ops = [n for n in order if _parents(n, cut) and id(n) not in hidden]
     depth: dict[int, int] = {}
     for n in ops:
-        depth[id(n)] = 1 + max((depth[id(p)] for p in _visible_parents(n, hidden) if p.parents),
+        depth[id(n)] = 1 + max((depth[id(p)] for p in _visible_parents(n, hidden, cut)
+                                if _parents(p, cut)),
                                default=-1)
     columns: dict[int, list[Node]] = {}
     for n in ops:
@@ -67,8 +88,8 @@ def layout(output: Node, hide_ops: Sequence[str] = ("reshape",)) -> dict[int, tu
     for n in ops:  # place leaves beside their first consumer
         x, y = pos[id(n)]
         k = 0
-        for p in _visible_parents(n, hidden):
-            if not p.parents and id(p) not in pos:
+        for p in _visible_parents(n, hidden, cut):
+            if not _parents(p, cut) and id(p) not in pos:
                 pos[id(p)] = (x - 0.5, y + (1.2 if k % 2 == 0 else -1.2))
                 k += 1
     if not ops:
@@ -78,7 +99,8 @@ def layout(output: Node, hide_ops: Sequence[str] = ("reshape",)) -> dict[int, tu
 
 def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] | None = None,
                show_grad: bool = True, title: str | None = None, digits: int = 3,
-               hide_ops: Sequence[str] = ("reshape",), fontsize: float = 8.0) -> Axes:
+               hide_ops: Sequence[str] = ("reshape",), fontsize: float = 8.0,
+               inputs: Sequence[Node] = ()) -> Axes:
     """Draw the graph of ``output``: every node with its value ``v`` and adjoint ``ḡ``.
 
     Parameters
@@ -97,6 +119,8 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
         Operations drawn as plain wires (reshapes by default).
     fontsize : float
         Size of the text in the boxes, in points; the layout scales with it.
+    inputs : sequence of Node
+        Nodes drawn as inputs, without the graph behind them (to draw a large graph in parts).
 
     Returns
     -------
@@ -105,8 +129,9 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     if not isinstance(output, Node):
         raise TypeError(f"draw_graph needs a Node, got {type(output).__name__}")
     names = {id(k): v for k, v in (labels or {}).items()}
-    order = topological_order(output)
-    pos = layout(output, hide_ops)
+    cut = {id(n) for n in inputs if n is not output}
+    order = _drawn(output, cut)
+    pos = layout(output, hide_ops, cut)
     hidden = {id(n) for n in order if id(n) not in pos}
     shown = [n for n in order if id(n) not in hidden]
     texts = {}
@@ -120,7 +145,7 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     char, unit_y = 0.068 * fontsize / 8, 0.62 * fontsize / 8
     width: dict[float, float] = {}
     for n in shown:
-        x = pos[id(n)][0] if n.parents else round(pos[id(n)][0] + 0.5)
+        x = pos[id(n)][0] if _parents(n, cut) else round(pos[id(n)][0] + 0.5)
         longest = max(len(t) for t in texts[id(n)].split("\n"))
         width[x] = max(width.get(x, 1.0), char * longest + 0.45)
     left: dict[float, float] = {}
@@ -129,17 +154,18 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
         left[x] = edge + width[x] / 2
         edge += width[x]
     line_h = 0.15 * fontsize / 8  # inches per line of text
-    inch = {id(n): (left[pos[id(n)][0]], pos[id(n)][1] * unit_y * 1.6) for n in shown if n.parents}
+    inch = {id(n): (left[pos[id(n)][0]], pos[id(n)][1] * unit_y * 1.6)
+            for n in shown if _parents(n, cut)}
     if not inch:
         inch[id(output)] = (0.0, 0.0)
     for n in shown:  # leaves beside their first consumer, alternately above and below it
-        if not n.parents:
+        if not _parents(n, cut):
             continue
         x, y = inch[id(n)]
         x_use = pos[id(n)][0]
         k = 0
-        for p in _visible_parents(n, hidden):
-            if p.parents or id(p) in inch:
+        for p in _visible_parents(n, hidden, cut):
+            if _parents(p, cut) or id(p) in inch:
                 continue
             gap = line_h * (texts[id(p)].count("\n") + texts[id(n)].count("\n") + 2) / 2 + 0.3
             inch[id(p)] = (x - 0.42 * width[x_use], y + (gap if k % 2 == 0 else -gap))
@@ -154,13 +180,12 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     boxes = {}
     for n in shown:
         x, y = inch[id(n)]
-        leaf = not n.parents
-        face = ("#e8f0fe" if n.requires_grad else "#f2f2f2") if leaf else "#fff4e0"
+        face = "#fff4e0" if n.parents else "#e8f0fe" if n.requires_grad else "#f2f2f2"
         boxes[id(n)] = ax.text(x, y, texts[id(n)], ha="center", va="center", fontsize=fontsize,
                                family="DejaVu Sans", zorder=3,
                                bbox=dict(boxstyle="round,pad=0.35", fc=face, ec="0.35", lw=0.8))
     for n in shown:  # arrows clipped at the boxes' edges, so every arrowhead shows
-        parents = _visible_parents(n, hidden)
+        parents = _visible_parents(n, hidden, cut)
         for k, p in enumerate(parents):
             twice = sum(q is p for q in parents) > 1
             rad = (0.3 if k % 2 else -0.3) if twice else 0.0

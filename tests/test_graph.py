@@ -424,3 +424,21 @@ def test_jvp_of_a_vector_output_matches_the_jacobian(rng):
     y = (constant(A0) @ x).tanh()
     J = np.diag((1 - np.tanh(A0 @ x0) ** 2).ravel()) @ A0
     np.testing.assert_allclose(fm.jvp(y, {x: t}), J @ t, rtol=1e-13)
+
+
+def test_draw_graph_in_parts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from backproplib.graph_plot import draw_graph
+
+    net = bp.Network([2, 2, 1], activations="logistic", init="uniform", seed=0)
+    g = G.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
+    backward(g.loss)
+    ax = draw_graph(g.loss, inputs=[g.a[-1]], labels={g.a[-1]: "a2"})
+    boxes = [t.get_text() for t in ax.texts if not isinstance(t, matplotlib.text.Annotation)]
+    assert len(boxes) == 7  # a2, y, difference, square, sum, 1/(2m), C
+    assert any(b.startswith("a2\n") for b in boxes)
+    plt.close(ax.figure)
