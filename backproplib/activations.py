@@ -109,6 +109,11 @@ def softmax(z: Array) -> Array:
     return e / e.sum(axis=0, keepdims=True)
 
 
+def softmax_vjp(z: Array, a: Array, grad_a: Array) -> Array:
+    """``dC/dz`` of a softmax layer: ``J^T grad_a`` with ``J = diag(a) - a a^T`` for each column."""
+    return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function with its derivative.
@@ -121,11 +126,22 @@ class Activation:
         ``a = f(z)``, same shape as ``z``.
     df : callable or None
         The elementwise derivative ``f'(z)``; ``None`` for softmax (its Jacobian is not diagonal).
+    vjp : callable or None
+        For an activation whose Jacobian is not diagonal: ``vjp(z, a, grad_a) -> dC/dz``. Exactly one
+        of ``df`` and ``vjp`` must be given: backpropagation needs the derivative.
     """
 
     name: str
     f: Callable[[Array], Array]
     df: Callable[[Array], Array] | None
+    vjp: Callable[[Array, Array, Array], Array] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.df is None) == (self.vjp is None):
+            raise ValueError(
+                f"activation {self.name!r} needs exactly one derivative: df (elementwise f'(z)) or "
+                "vjp (the vector-Jacobian product); backpropagation cannot run without it"
+            )
 
     @property
     def elementwise(self) -> bool:
@@ -146,8 +162,7 @@ class Activation:
         """
         if self.df is not None:
             return self.df(z) * grad_a
-        # softmax: J = diag(a) - a a^T for each column
-        return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+        return self.vjp(z, a, grad_a)
 
     def __call__(self, z: Array) -> Array:
         return self.f(z)
@@ -160,7 +175,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", identity, identity_prime),
     "swish": Activation("swish", swish, swish_prime),
     "mish": Activation("mish", mish, mish_prime),
-    "softmax": Activation("softmax", softmax, None),
+    "softmax": Activation("softmax", softmax, None, softmax_vjp),
 }
 ALIASES = {"sigmoid": "logistic", "linear": "identity", "silu": "swish"}
 

@@ -92,3 +92,20 @@ def test_unknown_activation_lists_valid_names():
 def test_activation_name_of_wrong_type():
     with pytest.raises(TypeError, match="activation must be a name"):
         bp.get_activation(3)
+
+
+def test_an_activation_without_a_derivative_is_refused():
+    from backproplib.activations import Activation
+
+    with pytest.raises(ValueError, match="'step' needs exactly one derivative"):
+        Activation("step", lambda z: (z > 0).astype(float), None)
+    with pytest.raises(ValueError, match="exactly one derivative"):
+        Activation("both", np.tanh, lambda z: 1 - np.tanh(z) ** 2, lambda z, a, g: g)
+
+
+def test_a_custom_elementwise_activation_trains_through_the_network(rng):
+    from backproplib.activations import Activation
+
+    softsign = Activation("softsign", lambda z: z / (1 + np.abs(z)), lambda z: 1 / (1 + np.abs(z)) ** 2)
+    net = bp.Network([3, 4, 2], activations=[softsign, "identity"], seed=0)
+    assert bp.gradcheck(net, rng.normal(size=(3, 5)), rng.normal(size=(2, 5))).passed(1e-6)
