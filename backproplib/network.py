@@ -217,7 +217,8 @@ class Network:
         db: list[Array] = [delta] * L
         for l in range(L - 1, -1, -1):  # l is 0-based: layer l + 1 of the book
             deltas[l] = delta
-            dW[l] = (delta @ cache.a[l].T) / m  # dC/dW^l = delta^l (a^{l-1})^T
+            dW[l] = delta @ cache.a[l].T  # dC/dW^l = delta^l (a^{l-1})^T, averaged over the batch
+            dW[l] /= m
             db[l] = delta.sum(axis=1) / m
             if l > 0:  # delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l
                 delta = self._times_fprime(l - 1, cache, self.W[l].T @ delta)
@@ -234,7 +235,8 @@ class Network:
         """``dC/dz`` of layer ``l`` (0-based) from ``dC/da``: a Hadamard product, or softmax's VJP."""
         fp = cache.fprime[l]
         if fp is not None:
-            return fp * grad_a
+            grad_a *= fp  # in place: grad_a is a fresh product, never a cached array
+            return grad_a
         return self.activations[l].backward(cache.z[l], cache.a[l + 1], grad_a)
 
     def _check_input(self, X: Array) -> Array:

@@ -6,7 +6,7 @@ output with cross-entropy), measured against two baselines timed in the same run
 * the floor: the same eight matrix products alone in NumPy (3 forward, 3 weight gradients, 2 deltas);
 * the textbook per-example loop (``backproplib.per_example``): the same arithmetic one column at a time.
 
-Run with ``make bench`` or ``python -m benchmarks.bench_core``. Reports medians and ratios.
+BLAS runs on one thread. Run with ``make bench`` or ``python -m benchmarks.bench_core``.
 """
 
 from __future__ import annotations
@@ -22,18 +22,33 @@ SIZES = [784, 512, 512, 10]
 BATCH = 256
 
 
-def median_time(fn, repeats: int = 15, warmup: int = 2) -> float:
-    for _ in range(warmup):
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def interleaved(fns: dict, repeats: int) -> dict[str, np.ndarray]:
+    """Time each function once per round, rounds back to back, so all see the same machine load."""
+    for fn in fns.values():  # warm up
         fn()
-    times = []
+    times = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+        for name, fn in fns.items():
+            times[name].append(timed(fn))
+    return {name: np.array(t) for name, t in times.items()}
 
 
 def main() -> dict[str, float]:
+    # One BLAS thread: on a 2-core machine shared with anything else, a second OpenBLAS thread makes
+    # timings swing tenfold; with one thread the ratios measure the arithmetic.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _main()
+
+
+def _main() -> dict[str, float]:
     rng = np.random.default_rng(0)
     net = bp.Network(SIZES, activations=["relu", "relu", "softmax"], loss="cross_entropy", init="he")
     X = rng.normal(size=(SIZES[0], BATCH))
@@ -54,19 +69,22 @@ def main() -> dict[str, float]:
     def library():
         net.loss_and_gradient(X, y)
 
-    t_floor = median_time(floor)
-    t_lib = median_time(library)
     m_small = 32  # the per-example loop is slow: time it on 32 columns and scale to the batch
-    t_loop = median_time(lambda: gradient_per_example(net, X[:, :m_small], y[:m_small]), repeats=5,
-                         warmup=1) * BATCH / m_small
+
+    def loop():
+        gradient_per_example(net, X[:, :m_small], y[:m_small])
+
+    t = interleaved({"floor": floor, "library": library, "loop": loop}, repeats=21)
+    t["loop"] = t["loop"] * BATCH / m_small
     results = {
-        "floor_ms": 1e3 * t_floor,
-        "backproplib_ms": 1e3 * t_lib,
-        "per_example_ms": 1e3 * t_loop,
-        "backproplib_over_floor": t_lib / t_floor,
-        "per_example_over_backproplib": t_loop / t_lib,
+        "floor_ms": 1e3 * float(np.median(t["floor"])),
+        "backproplib_ms": 1e3 * float(np.median(t["library"])),
+        "per_example_ms": 1e3 * float(np.median(t["loop"])),
+        # medians of the per-round ratios: each ratio compares runs made moments apart
+        "backproplib_over_floor": float(np.median(t["library"] / t["floor"])),
+        "per_example_over_backproplib": float(np.median(t["loop"] / t["library"])),
     }
-    print(f"forward+backward, sizes {SIZES}, batch {BATCH} (median of repeats)")
+    print(f"forward+backward, sizes {SIZES}, batch {BATCH} (medians of 21 interleaved rounds)")
     print(f"  floor (8 matrix products alone) {results['floor_ms']:8.2f} ms")
     print(f"  backproplib loss_and_gradient   {results['backproplib_ms']:8.2f} ms"
           f"   = {results['backproplib_over_floor']:.2f} x the floor (target <= 1.3)")
