@@ -75,6 +75,8 @@ def init_params(
 
 def check_sizes(sizes: Sequence[int]) -> list[int]:
     """Validate layer sizes ``[n_0, ..., n_L]``: at least two positive ints."""
+    if isinstance(sizes, (str, bytes)):
+        raise TypeError(f"sizes must be a sequence of ints like [2, 3, 1], got {sizes!r}")
     try:
         sizes = list(sizes)
     except TypeError as err:

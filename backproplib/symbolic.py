@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .init import check_sizes
 from .network import Network
 
 Array = np.ndarray
@@ -132,7 +133,7 @@ def symbolic_network(sizes: Sequence[int], activation: str = "logistic",
     [w^{1}_{11}, w^{1}_{12}],
     [w^{1}_{21}, w^{1}_{22}]])
     """
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     f = activation_function(activation)
     x = sp.Matrix([sp.Symbol(f"x_{k}", real=True) for k in range(1, sizes[0] + 1)])
     t = sp.Matrix([sp.Symbol(f"t_{j}", real=True) for j in range(1, sizes[-1] + 1)])
@@ -291,19 +292,6 @@ def lambdify_gradient(snet: SymbolicNetwork,
         return gW, gb
 
     return gradient
-
-
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        raise TypeError(f"sizes must be a sequence of ints like [2, 2, 1], got {type(sizes).__name__}")
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must name the input and at least one layer, got {list(sizes)}")
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"layer size sizes[{i}] must be an int, got {n!r}")
-        if n <= 0:
-            raise ValueError(f"layer size sizes[{i}] must be positive, got {n}")
-    return [int(n) for n in sizes]
 
 
 def _check_snet(snet: object) -> None:
