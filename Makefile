@@ -72,4 +72,4 @@ lab: setup
 	$(BIN)/jupyter lab book
 
 clean:
-	rm -rf _build _vendor
+	rm -rf _build _vendor _vendor_root

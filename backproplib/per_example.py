@@ -2,7 +2,7 @@
 
 This is the algorithm exactly as the 1986 papers and Nielsen's first program state it, with column
 *vectors* and a Python loop over the examples of a batch. It computes the same gradient as
-:meth:`backproplib.Network.backward` (the tests check that) and exists to be measured against it: the
+:meth:`backproplib.network.Network.backward` (the tests check that) and exists to be measured against it: the
 matrix form does the same arithmetic in a few large matrix products.
 """
 

@@ -13,6 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 OUT = ROOT / "_vendor"
+# The widget manager asks for its icon fonts relative to the page ("@jupyter-widgets/html-manager/
+# dist/<hash>.woff2"), and every chapter page lives in book/. These go to the site root unchanged
+# (Sphinx's html_extra_path), so that no page requests a file the book does not serve.
+FONTS_OUT = ROOT / "_vendor_root" / "book" / "@jupyter-widgets" / "html-manager" / "dist"
+FONT_SUFFIXES = {".woff", ".woff2", ".ttf", ".eot", ".svg"}
 
 COPIES = {
     "mathjax/es5": "mathjax/es5",
@@ -26,8 +31,9 @@ def main() -> int:
     if missing:
         print(f"missing in node_modules: {missing}; run `npm ci` first", file=sys.stderr)
         return 1
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    for out in (OUT, FONTS_OUT.parents[2]):
+        if out.exists():
+            shutil.rmtree(out)
     for src, dst in COPIES.items():
         target = OUT / dst
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +41,11 @@ def main() -> int:
             shutil.copytree(NODE / src, target, ignore=shutil.ignore_patterns("*.map", "*.md"))
         else:
             shutil.copy2(NODE / src, target)
-    print(f"copied web assets into {OUT.relative_to(ROOT)}/")
+    FONTS_OUT.mkdir(parents=True)
+    for font in (NODE / "@jupyter-widgets/html-manager/dist").iterdir():
+        if font.suffix in FONT_SUFFIXES:
+            shutil.copy2(font, FONTS_OUT / font.name)
+    print(f"copied web assets into {OUT.relative_to(ROOT)}/ and {FONTS_OUT.parents[2].relative_to(ROOT)}/")
     return 0
 
 
