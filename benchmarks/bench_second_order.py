@@ -4,17 +4,20 @@ One LM step builds the residual Jacobian ``J`` (``n_L * m`` backpropagated rows)
 (``n x n``, work ``~ m n^2``) and solves an ``n x n`` system (work ``~ n^3``). One gradient-descent step
 is one forward and one backward pass (work ``~ m n``). This script times both on networks
 ``[8, h, 1]`` with ``m = 64`` examples, prints the ratio LM step / gradient step measured in the same
-run, fits the growth exponent, and stores everything in ``benchmarks/results/second_order.json`` (the
-second-order chapter plots that file). BLAS runs on one thread so that the numbers do not depend on
+run and fits the growth exponent. With ``--write`` it also stores everything in
+``benchmarks/results/second_order.json``, which the second-order chapter plots (re-execute that chapter
+afterwards: its stored outputs quote the file). BLAS runs on one thread so that the numbers do not depend on
 what else the machine is doing.
 
-    python -m benchmarks.bench_second_order
+    python -m benchmarks.bench_second_order            # print the ratios
+    python -m benchmarks.bench_second_order --write    # and re-measure the stored results
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import sys
 import timeit
 from pathlib import Path
 
@@ -60,7 +63,7 @@ def measure(h: int, m: int = 64, seed: int = 0) -> dict:
             "ratio": t_lm / t_gd, **parts}
 
 
-def main() -> None:
+def main(write: bool = False) -> None:
     with threadpool_limits(limits=1):  # one BLAS thread: the machine is shared, and counts are fair
         rows = [measure(h) for h in HIDDEN]
     print(f"{'n_params':>9} {'LM step / gradient step':>24}")
@@ -71,6 +74,8 @@ def main() -> None:
     big = n >= 300  # the asymptotic regime, where the n x n algebra dominates the Python overhead
     slope = float(np.polyfit(np.log(n[big]), np.log(t[big]), 1)[0])
     print(f"LM step time grows like n_params^{slope:.2f} for n_params >= 300")
+    if not write:
+        return
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "description": "time of one Levenberg-Marquardt step (Jacobian + J^T J + solve) and of one "
@@ -83,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(write="--write" in sys.argv[1:])
