@@ -51,6 +51,46 @@ def reference_loss(params, sizes, activations, loss, X, Y):
     raise ValueError(loss)
 
 
+HIDDEN = ["logistic", "tanh", "relu", "identity", "swish", "mish"]
+LOSS_OUTPUT = [("half_squared_error", None), ("cross_entropy", "softmax"),
+               ("binary_cross_entropy", "logistic")]
+
+
+def random_targets(r, loss, n_out, m):
+    """Targets a loss accepts: int labels (cross-entropy), [0, 1] values (binary), reals otherwise."""
+    if loss == "cross_entropy":
+        return r.integers(0, n_out, size=m)
+    if loss == "binary_cross_entropy":
+        return r.uniform(size=(n_out, m))
+    return r.normal(size=(n_out, m))
+
+
+def random_case(seed, max_depth=5, max_width=20, max_m=8):
+    """A random architecture, activations, loss (cycling with the seed), batch X and targets Y."""
+    import backproplib as bp
+
+    r = np.random.default_rng(seed)
+    depth = int(r.integers(1, max_depth + 1))
+    loss, out_act = LOSS_OUTPUT[seed % 3]
+    sizes = [int(n) for n in r.integers(1, max_width + 1, size=depth + 1)]
+    if loss == "cross_entropy":
+        sizes[-1] = max(sizes[-1], 2)
+    acts = [HIDDEN[int(i)] for i in r.integers(0, len(HIDDEN), size=depth)]
+    acts[-1] = out_act or acts[-1]
+    m = int(r.integers(1, max_m + 1))
+    X = r.normal(size=(sizes[0], m))
+    Y = random_targets(r, loss, sizes[-1], m)
+    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed)
+    return net, X, Y
+
+
+def network_reference_loss(theta, net, X, Y):
+    """``reference_loss`` for a ``bp.Network``'s architecture (targets in any form the net accepts)."""
+    Yd = net.loss_fn.targets(Y, net.sizes[-1], X.shape[1])
+    names = [f.name for f in net.activations]
+    return reference_loss(theta, net.sizes, names, net.loss_fn.name, X, Yd)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import autograd
-import autograd.numpy as anp
 import numpy as np
 import pytest
 
@@ -20,6 +19,8 @@ from backproplib import forward_mode as fm
 from backproplib import graph as G
 from backproplib.graph import Node, backward, constant
 from backproplib.opcount import counting, dense_forward_madds, record
+
+from .conftest import network_reference_loss, random_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,53 +162,8 @@ def test_evaluate_recomputes_after_a_leaf_changes():
 
 
 # ----------------------------------------------------------------------------- networks
-ACTS = ["logistic", "tanh", "relu", "identity", "swish", "mish"]
-LOSSES = [("half_squared_error", None), ("cross_entropy", "softmax"),
-          ("binary_cross_entropy", "logistic")]
-AG_ACT = {"logistic": lambda z: 0.5 * (1 + anp.tanh(0.5 * z)), "tanh": anp.tanh,
-          "relu": lambda z: anp.maximum(z, 0.0), "identity": lambda z: z,
-          "swish": lambda z: z * 0.5 * (1 + anp.tanh(0.5 * z)),
-          "mish": lambda z: z * anp.tanh(anp.logaddexp(0.0, z)),
-          "softmax": lambda z: anp.exp(z - anp.max(z, 0)) / anp.sum(anp.exp(z - anp.max(z, 0)), 0)}
-
-
 def random_net(seed):
-    r = np.random.default_rng(seed)
-    depth = int(r.integers(1, 5))
-    loss, out = LOSSES[seed % 3]
-    sizes = [int(n) for n in r.integers(1, 9, size=depth + 1)]
-    if loss == "cross_entropy":
-        sizes[-1] = max(sizes[-1], 2)
-    acts = [ACTS[int(i)] for i in r.integers(0, len(ACTS), size=depth)]
-    if out:
-        acts[-1] = out
-    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed)
-    m = int(r.integers(1, 7))
-    X = r.normal(size=(sizes[0], m))
-    if loss == "cross_entropy":
-        Y = r.integers(0, sizes[-1], size=m)
-    else:
-        Y = r.uniform(size=(sizes[-1], m))
-    return net, X, Y
-
-
-def autograd_loss(theta, net, X, Y):
-    A, i = X, 0
-    Yf = net.loss_fn.targets(Y, net.sizes[-1], X.shape[1])
-    for n_in, n_out, f in zip(net.sizes[:-1], net.sizes[1:], net.activations):
-        W = anp.reshape(theta[i:i + n_in * n_out], (n_out, n_in))
-        i += n_in * n_out
-        b = theta[i:i + n_out]
-        i += n_out
-        Z = anp.dot(W, A) + anp.reshape(b, (n_out, 1))
-        A = AG_ACT[f.name](Z)
-    m = X.shape[1]
-    if net.loss_fn.name == "half_squared_error":
-        return 0.5 * anp.sum((A - Yf) ** 2) / m
-    if net.loss_fn.name == "cross_entropy":
-        lse = anp.max(Z, 0) + anp.log(anp.sum(anp.exp(Z - anp.max(Z, 0)), 0))
-        return anp.sum(lse - anp.sum(Yf * Z, 0)) / m
-    return anp.sum(anp.logaddexp(0.0, Z) - Yf * Z) / m
+    return random_case(seed, max_depth=4, max_width=8, max_m=6)
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -222,7 +178,7 @@ def test_graph_network_matches_matrix_form_and_autograd(seed):
     # that scale (their last bits come from cancellation, in every implementation)
     floor = 1e-6 * np.abs(theirs).max()
     assert bp.relative_error(ours, theirs, floor).max() < 1e-10
-    ag = autograd.grad(autograd_loss)(net.get_params(), net, X, Y)
+    ag = autograd.grad(network_reference_loss)(net.get_params(), net, X, Y)
     assert bp.relative_error(ours, ag, floor).max() < 1e-10
 
 

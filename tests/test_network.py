@@ -13,33 +13,7 @@ import pytest
 import backproplib as bp
 from backproplib.per_example import gradient_per_example
 
-from .conftest import reference_loss
-
-HIDDEN = ["logistic", "tanh", "relu", "identity", "swish", "mish"]
-LOSS_OUTPUT = [("half_squared_error", None), ("cross_entropy", "softmax"),
-               ("binary_cross_entropy", "logistic")]
-
-
-def random_case(seed: int):
-    """A random architecture (depth 1-5, widths 1-20), activations, loss, batch and targets."""
-    r = np.random.default_rng(seed)
-    depth = int(r.integers(1, 6))
-    loss, out_act = LOSS_OUTPUT[seed % 3]
-    sizes = [int(n) for n in r.integers(1, 21, size=depth + 1)]
-    if loss == "cross_entropy":
-        sizes[-1] = max(sizes[-1], 2)
-    acts = [HIDDEN[int(i)] for i in r.integers(0, len(HIDDEN), size=depth)]
-    acts[-1] = out_act or acts[-1]
-    m = int(r.integers(1, 9))
-    X = r.normal(size=(sizes[0], m))
-    if loss == "cross_entropy":
-        Y = r.integers(0, sizes[-1], size=m)
-    elif loss == "binary_cross_entropy":
-        Y = r.uniform(size=(sizes[-1], m))
-    else:
-        Y = r.normal(size=(sizes[-1], m))
-    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed)
-    return net, X, Y
+from .conftest import random_case, reference_loss
 
 
 def dense_targets(net, Y):

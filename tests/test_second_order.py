@@ -15,7 +15,7 @@ import backproplib as bp
 from backproplib import hessian as hs
 from backproplib import many_seeds, second_order
 
-from .conftest import REFERENCE_ACTIVATIONS, reference_loss
+from .conftest import REFERENCE_ACTIVATIONS, random_targets, reference_loss
 
 CASES = [  # sizes, activations, loss
     ([2, 2, 1], ["logistic", "logistic"], "half_squared_error"),
@@ -44,13 +44,7 @@ def make_case(k, m=5, seed=0):
     r = np.random.default_rng(seed + 100 * k)
     net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=seed + k)
     X = r.normal(size=(sizes[0], m))
-    if loss == "cross_entropy":
-        Y = r.integers(0, sizes[-1], size=m)
-    elif loss == "binary_cross_entropy":
-        Y = r.uniform(size=(sizes[-1], m))
-    else:
-        Y = r.normal(size=(sizes[-1], m))
-    return net, X, Y
+    return net, X, random_targets(r, loss, sizes[-1], m)
 
 
 def onehot(Y, n):
