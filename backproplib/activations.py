@@ -129,12 +129,16 @@ class Activation:
     vjp : callable or None
         For an activation whose Jacobian is not diagonal: ``vjp(z, a, grad_a) -> dC/dz``. Exactly one
         of ``df`` and ``vjp`` must be given: backpropagation needs the derivative.
+    kinks : tuple of float
+        The inputs where ``f`` is not differentiable (``(0.0,)`` for the rectifier); there ``df``
+        returns a convention and a finite difference sees the average of the two slopes.
     """
 
     name: str
     f: Callable[[Array], Array]
     df: Callable[[Array], Array] | None
     vjp: Callable[[Array, Array, Array], Array] | None = None
+    kinks: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.df is None) == (self.vjp is None):
@@ -171,7 +175,7 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     "logistic": Activation("logistic", logistic, logistic_prime),
     "tanh": Activation("tanh", np.tanh, tanh_prime),
-    "relu": Activation("relu", relu, relu_prime),
+    "relu": Activation("relu", relu, relu_prime, kinks=(0.0,)),
     "identity": Activation("identity", identity, identity_prime),
     "swish": Activation("swish", swish, swish_prime),
     "mish": Activation("mish", mish, mish_prime),

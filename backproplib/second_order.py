@@ -40,8 +40,8 @@ class LMHistory:
         The number of trial steps that raised the loss and were undone.
     reason : str
         Why it stopped: ``"target"`` (loss at or below ``target_loss``), ``"max_iter"``,
-        ``"small_gradient"`` (``||J^T e||`` below ``min_grad``: a stationary point) or ``"mu_max"``
-        (no damping up to ``mu_max`` lowered the loss).
+        ``"small_gradient"`` (the residuals are orthogonal to every column of ``J`` to within ``gtol``:
+        a stationary point) or ``"mu_max"`` (no damping up to ``mu_max`` lowered the loss).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -96,7 +96,7 @@ def levenberg_marquardt(
     mu_min: float = 1e-10,
     mu_max: float = 1e10,
     target_loss: float = 0.0,
-    min_grad: float = 1e-12,
+    gtol: float = 1e-7,
 ) -> LMHistory:
     """Train ``net`` in place by Levenberg–Marquardt (deterministic: no randomness at all).
 
@@ -119,8 +119,12 @@ def levenberg_marquardt(
         Give up when ``mu`` exceeds this.
     target_loss : float
         Stop as soon as ``C <= target_loss``.
-    min_grad : float
-        Stop when ``||J^T e||`` falls below this.
+    gtol : float
+        Stop at a stationary point: when the cosine of the angle between the residuals ``e`` and
+        every column ``J_j`` of the Jacobian, ``|J_j^T e| / (||J_j|| ||e||)``, is at most ``gtol``
+        (the scale-free test of MINPACK's ``lmder``). An absolute bound on ``||J^T e||`` would
+        depend on the scale of the data, and rounding leaves ``||J^T e||`` about ``sqrt(1e-16)``
+        of its scale where no step can lower the loss any more.
 
     Returns
     -------
@@ -132,6 +136,7 @@ def levenberg_marquardt(
         raise ValueError(f"max_iter must be a non-negative int, got {max_iter!r}")
     _check_positive(mu, "initial damping mu")
     _check_positive(mu_min, "mu_min")
+    _check_positive(gtol, "gtol")
     for name, factor in (("mu_dec", mu_dec), ("mu_inc", mu_inc)):
         if not (np.isfinite(factor) and factor > 1):
             raise ValueError(f"{name} must be a factor > 1, got {factor!r}")
@@ -147,7 +152,7 @@ def levenberg_marquardt(
         if history.iterations >= max_iter:
             history.reason = "max_iter"
             break
-        if np.linalg.norm(J.T @ e) < min_grad:
+        if stationarity(J, e) <= gtol:
             history.reason = "small_gradient"
             break
         while mu <= mu_max:  # try steps, raising the damping until one lowers the loss
@@ -171,6 +176,28 @@ def levenberg_marquardt(
         mu = max(mu / mu_dec, mu_min)
         e, J = residual_jacobian(net, X, Y)
     return history
+
+
+def stationarity(J: Array, e: Array) -> float:
+    """The largest cosine ``|J_j^T e| / (||J_j|| ||e||)`` over the columns of ``J`` (0 when ``e = 0``).
+
+    Zero exactly at a stationary point of ``||e||^2``, and free of the data's scale.
+
+    Parameters
+    ----------
+    J : ndarray, shape (r, n)
+    e : ndarray, shape (r,)
+
+    Returns
+    -------
+    float in ``[0, 1]``
+    """
+    norm_e = np.linalg.norm(e)
+    col = np.linalg.norm(J, axis=0)
+    live = col > 0
+    if norm_e == 0 or not live.any():
+        return 0.0
+    return float(np.max(np.abs(J[:, live].T @ e) / (col[live] * norm_e)))
 
 
 def natural_gradient(net: Network, X: Array, Y: Array, damping: float = 1e-4) -> Array:

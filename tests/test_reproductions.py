@@ -1,4 +1,10 @@
-"""The stored multi-seed results match fresh runs exactly, and the reproduction helpers behave."""
+"""The stored multi-seed results match fresh runs, and the reproduction helpers behave.
+
+A fresh run on another CPU differs from the stored one in the last bits (the BLAS picks its kernels
+per CPU), so a run "matches" when the decisions agree exactly where they are robust (learned or not)
+and the numbers agree within stated tolerances: sweep counts within SWEEP_BAND, the final loss to
+LOSS_RTOL, the trained weights to WEIGHT_RTOL.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,20 @@ import pytest
 
 import backproplib as bp
 from backproplib import reproductions as R
+
+SWEEP_BAND = 2       # sweeps: a crossing of the criterion can move by a sweep or two
+LOSS_RTOL = 1e-6     # the stored final loss is rounded to 10 significant digits
+WEIGHT_RTOL = 1e-10  # after 20,000 sweeps, seen to differ by 1 ulp across CPUs
+
+
+def assert_run_matches(run: R.Run, stored: dict) -> None:
+    assert run.seed == stored["seed"]
+    for criterion, sweeps in stored["sweeps"].items():
+        fresh = run.sweeps[criterion]
+        assert (fresh is None) == (sweeps is None), f"{criterion}: learned {fresh}, stored {sweeps}"
+        if sweeps is not None:
+            assert abs(fresh - sweeps) <= SWEEP_BAND, f"{criterion}: {fresh} sweeps, stored {sweeps}"
+    assert run.final_loss == pytest.approx(stored["final_loss"], rel=LOSS_RTOL)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +46,7 @@ def test_xor_seeds_match_stored(xor_results, key, seed):
     stored = xor_results["runs"][key][seed]
     run = R.run_xor(kind, seed, epsilon=xor_results["epsilon"], alpha=float(alpha),
                     max_sweeps=xor_results["max_sweeps"])
-    assert run.to_dict() == stored
+    assert_run_matches(run, stored)
 
 
 def test_xor_results_cover_100_seeds(xor_results):
@@ -40,9 +60,25 @@ def test_xor_results_cover_100_seeds(xor_results):
 def test_symmetry_seeds_match_stored(symmetry_results, seed):
     stored = symmetry_results["runs"][seed]
     run, net = R.run_symmetry(seed, max_sweeps=symmetry_results["max_sweeps"])
-    assert run.to_dict() == {k: stored[k] for k in ("seed", "sweeps", "final_loss")}
-    np.testing.assert_array_equal(net.W[0], np.array(stored["W1"]))
-    np.testing.assert_array_equal(net.b[1], np.array(stored["b2"]))
+    assert_run_matches(run, stored)
+    np.testing.assert_allclose(net.W[0], np.array(stored["W1"]), rtol=WEIGHT_RTOL, atol=1e-12)
+    np.testing.assert_allclose(net.b[1], np.array(stored["b2"]), rtol=WEIGHT_RTOL, atol=1e-12)
+
+
+def test_a_run_that_differs_does_not_match(symmetry_results):
+    """The tolerant comparison still fails a run that learned differently."""
+    stored = symmetry_results["runs"][1]
+    sweeps = stored["sweeps"]["correct"]
+    moved = R.Run(seed=1, sweeps={**stored["sweeps"], "correct": sweeps + SWEEP_BAND + 1},
+                  final_loss=stored["final_loss"])
+    with pytest.raises(AssertionError, match="correct"):
+        assert_run_matches(moved, stored)
+    stuck = R.Run(seed=1, sweeps={k: None for k in stored["sweeps"]}, final_loss=stored["final_loss"])
+    with pytest.raises(AssertionError, match="learned None"):
+        assert_run_matches(stuck, stored)
+    off = R.Run(seed=1, sweeps=stored["sweeps"], final_loss=stored["final_loss"] * (1 + 1e-5))
+    with pytest.raises(AssertionError):
+        assert_run_matches(off, stored)
 
 
 def test_paper_rate_equals_library_rate_times_m():

@@ -219,9 +219,22 @@ def test_lm_stops_at_a_stationary_point_and_max_iter():
     h = second_order.levenberg_marquardt(net, X, Y, max_iter=3)
     assert h.reason == "small_gradient" and h.iterations == 0 and h.loss == [0.125]
     flat = bp.Network([2, 1], activations="identity", seed=0)  # linear: XOR's best fit is exact LS
-    h = second_order.levenberg_marquardt(flat, X, Y, max_iter=100, mu=1e-8, min_grad=1e-9)
+    h = second_order.levenberg_marquardt(flat, X, Y, max_iter=100, mu=1e-8)
     assert h.reason == "small_gradient"
     assert flat.loss(X, Y) == pytest.approx(0.125, rel=1e-8)  # best affine fit outputs 1/2 everywhere
+
+
+def test_lm_stationarity_is_scale_free():
+    """The stopping test must not depend on the data's scale: scaling the problem by 1e6 (inputs and
+    targets) leaves the cosine unchanged, while ||J^T e|| changes by 1e12."""
+    rng = np.random.default_rng(0)
+    J, e = rng.normal(size=(6, 3)), rng.normal(size=6)
+    c = second_order.stationarity(J, e)
+    assert 0 < c <= 1
+    assert second_order.stationarity(1e6 * J, 1e6 * e) == pytest.approx(c, rel=1e-12)
+    e_perp = e - J @ np.linalg.lstsq(J, e, rcond=None)[0]   # orthogonal to range(J)
+    assert second_order.stationarity(J, e_perp) < 1e-12
+    assert second_order.stationarity(J, np.zeros(6)) == 0.0
 
 
 def test_lm_bad_inputs():
@@ -233,6 +246,8 @@ def test_lm_bad_inputs():
         second_order.levenberg_marquardt(net, X, Y, mu=0.0)
     with pytest.raises(TypeError, match="initial damping mu must be a positive number, got str"):
         second_order.levenberg_marquardt(net, X, Y, mu="big")
+    with pytest.raises(ValueError, match="gtol must be a positive finite number"):
+        second_order.levenberg_marquardt(net, X, Y, gtol=-1.0)
     with pytest.raises(ValueError, match="mu_inc must be a factor > 1"):
         second_order.levenberg_marquardt(net, X, Y, mu_inc=0.5)
     with pytest.raises(ValueError, match="max_iter must be a non-negative int"):

@@ -34,8 +34,8 @@ TEXT_MIMES = ("text/plain", "text/markdown", "text/latex", "text/html")
 NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[-+−]?)(?P<mant>\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE](?P<exp>[-+−]?\d+))?(?![\w.])"
 )
-# A bound: the number directly follows a comparison.
-BOUND_BEFORE = re.compile(r"(?:<=?|≤|&lt;=?)\s*$")
+# A bound: the number directly follows a comparison, in symbols or in words.
+BOUND_BEFORE = re.compile(r"(?:<=?|≤|&lt;=?|\bbelow|\bthan|\bunder|\bwithin)\s*$")
 TINY = 1e-8
 MAX_DIGITS = 10
 
@@ -111,4 +111,5 @@ def test_the_scan_catches_what_it_should():
     assert suspicious_numbers("θ = 0.12345678901") == ["0.12345678901"]
     assert suspicious_numbers("max error < 1e-09, loss 0.0813, 4.70e-03, 12 steps") == []
     assert suspicious_numbers("max error < 2.5e-10") == ["2.5e-10"]  # a bound must be round
+    assert suspicious_numbers("agrees to better than 1e-12, below 1e-9") == []
     assert suspicious_numbers("1234567890 multiply-adds, 0.0 and 0e+00") == []
