@@ -422,6 +422,17 @@ def descend(problem: Problem, start: Sequence[float], optimizer: Optimizer,
     return np.array(points), np.array(losses), None
 
 
+TINY = 1e-8  # below this, a loss or a gradient entry is at rounding level: shown as a bound
+
+
+def _fmt(x: float, digits: int = 4, words: bool = False) -> str:
+    """A number as the status line shows it; a rounding-level value as a bound, which reads the
+    same on every machine (its digits would not)."""
+    if x != 0 and abs(x) < TINY:
+        return f"below {TINY:.0e}" if words else f"|.| < {TINY:.0e}"
+    return f"{x:.{digits}g}"
+
+
 def describe(losses: Array, trajectory: Array, grad_norm: float, eta: float,
              diverged_at: int | None, bound: float | None = None, optimizer: str = "sgd") -> str:
     """Say in words what a run did: diverged, nothing moved, converged, oscillating or descending."""
@@ -437,18 +448,20 @@ def describe(losses: Array, trajectory: Array, grad_norm: float, eta: float,
     if eta == 0:
         return f"Nothing moves: with learning rate 0 every update is zero; the loss stays {L0:.4g}."
     if grad_norm < 1e-6 or L < 1e-12:
-        return f"Converged: after {n} steps the loss is {L:.3g} and the gradient's length {grad_norm:.1g}."
+        return (f"Converged: after {n} steps the loss is {_fmt(L, 3, words=True)} and the gradient's "
+                f"length {_fmt(grad_norm, 1, words=True)}.")
     if L > L0 * (1 + 1e-6):
-        return (f"Diverging: the loss grew from {L0:.4g} to {L:.4g} in {n} steps; the steps overshoot "
+        return (f"Diverging: the loss grew from {_fmt(L0)} to {_fmt(L)} in {n} steps; the steps overshoot "
                 f"the minimum by more each time{hint}.")
     d = np.diff(trajectory, axis=0)
     if n >= 2 and float(d[-1] @ d[-2]) < 0 and L >= 0.999 * float(losses[-3]):
         return (f"Oscillating: the point jumps back and forth across the valley and the loss stays "
-                f"near {L:.4g} instead of falling{hint}.")
+                f"near {_fmt(L, words=True)} instead of falling{hint}.")
     if L > 0.9 * L0:
-        return (f"Descending slowly: the loss fell only from {L0:.4g} to {L:.4g} in {n} steps; "
+        return (f"Descending slowly: the loss fell only from {_fmt(L0)} to {_fmt(L, words=True)} "
+                f"in {n} steps; "
                 f"a larger learning rate or more steps would help.")
-    return f"Descending: the loss fell from {L0:.4g} to {L:.4g} in {n} steps."
+    return f"Descending: the loss fell from {_fmt(L0)} to {_fmt(L, words=True)} in {n} steps."
 
 
 class Explorer:
@@ -656,9 +669,9 @@ class Explorer:
         """The numbers of the current state in one line (for the step-by-step mode)."""
         names = self.surface.param_names
         w, g = self.position, self.gradient
-        pts = ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, w))
-        grads = ", ".join(f"{v:.4g}" for v in g)
-        return f"step {len(self.losses) - 1}: {pts}; loss {self.losses[-1]:.4g}; gradient ({grads})"
+        pts = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, w))
+        grads = ", ".join(_fmt(v) for v in g)
+        return f"step {len(self.losses) - 1}: {pts}; loss {_fmt(self.losses[-1])}; gradient ({grads})"
 
     def grid(self) -> tuple[Array, ...]:
         """The surface on the default grid (cached until the problem, cases or loss change)."""

@@ -270,3 +270,15 @@ def test_bad_problem_arguments():
         S.parabolic_cylinder().gradient(np.zeros(3))
     with pytest.raises(ValueError, match="grid size must be an int >= 2"):
         S.bowl().grid(size=1)
+
+
+def test_status_shows_rounding_level_numbers_as_bounds():
+    """A loss of 5e-9 after 20 steps differs in its digits from CPU to CPU: the status says 'below'."""
+    from backproplib.surfaces import describe
+
+    losses = np.array([4.0, 1.0, 5.347e-9])
+    traj = np.array([[1.5, 0.5], [1.0, 0.0], [0.5, -0.5]])
+    status = describe(losses, traj, grad_norm=1e-4, eta=0.1, diverged_at=None)
+    assert status == "Descending: the loss fell from 4 to below 1e-08 in 2 steps."
+    converged = describe(losses, traj, grad_norm=3e-10, eta=0.1, diverged_at=None)
+    assert "below 1e-08" in converged and "e-09" not in converged and "e-10" not in converged
