@@ -89,7 +89,7 @@ class HalfSquaredError(Loss):
     name = "half_squared_error"
 
     def per_example(self, z: Array, a: Array, y: Array) -> Array:
-        return 0.5 * np.sum((a - y) ** 2, axis=0)
+        return 0.5 * np.sum((a - y) ** 2, axis=-2)  # over the units; -2 also serves a stack
 
     def grad_a(self, a: Array, y: Array) -> Array:
         return a - y

@@ -13,8 +13,8 @@ Four problems, in the order the book meets them:
 article's ``"squared_error"`` ``E = (t - y)^2``; with several cases the loss is the **mean** over them.
 
 Every surface is evaluated on a whole grid at once (vectorised NumPy, no Python loop per grid point).
-:class:`Explorer` holds the state of the interactive explorer (start, learning rate, steps, optimiser,
-training cases) as plain Python: :mod:`backproplib.widgets` only wires controls to it.
+This module is the mathematics only; the interactive explorer's state lives in
+:mod:`backproplib.teaching.explorer` and its controls in :mod:`backproplib.teaching.widgets`.
 """
 
 from __future__ import annotations
@@ -32,9 +32,6 @@ Array = np.ndarray
 
 LOSS_SCALES = {"half_squared_error": 0.5, "squared_error": 1.0}
 """The factor ``c`` in ``E = c (t - y)^2`` for each loss name."""
-
-MAX_STEPS = 200
-"""The largest number of steps the explorer accepts (the maximum of its slider)."""
 
 OVERFLOW = 1e150
 """A parameter larger than this in magnitude counts as diverged (its square would overflow)."""
@@ -327,20 +324,13 @@ class NetworkSlice(Problem):
 
     def loss(self, *params: Array) -> Array:
         p1, p2 = np.broadcast_arrays(*(np.asarray(p, dtype=float) for p in params))
-        shape = p1.shape
         theta = np.repeat(self.theta[None, :], p1.size, axis=0)  # (G, P): one network per point
         theta[:, self.index[0]] = p1.ravel()
         theta[:, self.index[1]] = p2.ravel()
-        A = np.broadcast_to(self.X, (p1.size, *self.X.shape))  # (G, n_0, m)
-        start = 0
-        for W0, b0, f in zip(self.net.W, self.net.b, self.net.activations):
-            W = theta[:, start:start + W0.size].reshape(-1, *W0.shape)
-            start += W0.size
-            b = theta[:, start:start + b0.size]
-            start += b0.size
-            A = f.f(np.einsum("gjk,gkm->gjm", W, A) + b[:, :, None])
-        E = 2 * self.c * 0.5 * np.mean(np.sum((A - self.Y) ** 2, axis=1), axis=-1)
-        return E.reshape(shape)
+        grid = self.net.stack(theta)  # every grid point's network in one forward pass
+        cache = grid.forward(self.X, keep_derivatives=False)
+        E = grid.loss_fn.per_example(cache.z[-1], cache.a[-1], self.Y).mean(axis=-1)
+        return (2 * self.c * E).reshape(p1.shape)
 
     def gradient(self, w: Array) -> Array:
         """Backpropagation through :meth:`backproplib.network.Network.loss_and_gradient`, two entries."""
@@ -358,7 +348,7 @@ class NetworkSlice(Problem):
 
 
 PROBLEMS = ("parabola", "cylinder", "bowl", "xor")
-"""The problem names :class:`Explorer` accepts."""
+"""The problem names :func:`make_problem` (and the explorer) accept."""
 
 
 def make_problem(name: str, cases: Sequence[Sequence[float]] | None = None,
@@ -420,292 +410,3 @@ def descend(problem: Problem, start: Sequence[float], optimizer: Optimizer,
         points.append(w.copy())
         losses.append(E)
     return np.array(points), np.array(losses), None
-
-
-TINY = 1e-8  # below this, a loss or a gradient entry is at rounding level: shown as a bound
-
-
-def _fmt(x: float, digits: int = 4, words: bool = False) -> str:
-    """A number as the status line shows it; a rounding-level value as a bound, which reads the
-    same on every machine (its digits would not)."""
-    if x != 0 and abs(x) < TINY:
-        return f"below {TINY:.0e}" if words else f"|.| < {TINY:.0e}"
-    return f"{x:.{digits}g}"
-
-
-def describe(losses: Array, trajectory: Array, grad_norm: float, eta: float,
-             diverged_at: int | None, bound: float | None = None, optimizer: str = "sgd") -> str:
-    """Say in words what a run did: diverged, nothing moved, converged, oscillating or descending."""
-    n = len(losses) - 1
-    L0, L = float(losses[0]), float(losses[-1])
-    hint = (f" (plain gradient descent is stable on this surface for a learning rate below "
-            f"2/λ_max = {bound:.4g})" if bound is not None and optimizer == "sgd" else "")
-    if diverged_at is not None:
-        return (f"Diverged: at step {diverged_at} the weights overflowed. The learning rate {eta:g} "
-                f"is too large, every step overshoots further{hint}.")
-    if n == 0:
-        return f"Start: loss {L0:.4g}. Press step (or raise the number of steps) to move."
-    if eta == 0:
-        return f"Nothing moves: with learning rate 0 every update is zero; the loss stays {L0:.4g}."
-    if grad_norm < 1e-6 or L < 1e-12:
-        return (f"Converged: after {n} steps the loss is {_fmt(L, 3, words=True)} and the gradient's "
-                f"length {_fmt(grad_norm, 1, words=True)}.")
-    if L > L0 * (1 + 1e-6):
-        return (f"Diverging: the loss grew from {_fmt(L0)} to {_fmt(L)} in {n} steps; the steps overshoot "
-                f"the minimum by more each time{hint}.")
-    d = np.diff(trajectory, axis=0)
-    if n >= 2 and float(d[-1] @ d[-2]) < 0 and L >= 0.999 * float(losses[-3]):
-        return (f"Oscillating: the point jumps back and forth across the valley and the loss stays "
-                f"near {_fmt(L, words=True)} instead of falling{hint}.")
-    if L > 0.9 * L0:
-        return (f"Descending slowly: the loss fell only from {_fmt(L0)} to {_fmt(L, words=True)} "
-                f"in {n} steps; "
-                f"a larger learning rate or more steps would help.")
-    return f"Descending: the loss fell from {_fmt(L0)} to {_fmt(L, words=True)} in {n} steps."
-
-
-class Explorer:
-    """The state of the loss-surface explorer, with no user interface.
-
-    Every control is an attribute; setting one re-runs the descent from the start (as moving a slider
-    does). :meth:`step` advances one update at a time instead (the "step" button).
-
-    Parameters
-    ----------
-    problem : str
-        ``"parabola"``, ``"cylinder"``, ``"bowl"`` or ``"xor"``.
-    start : sequence of float
-        The starting point (one number for the parabola, two otherwise).
-    eta : float
-        The learning rate, ``>= 0``.
-    steps : int
-        Number of updates, ``0..MAX_STEPS``.
-    optimizer : str
-        ``"sgd"``, ``"momentum"`` or ``"adam"``: :class:`~backproplib.optim.SGD`,
-        :class:`~backproplib.optim.Momentum` or :class:`~backproplib.optim.Adam`.
-    alpha : float
-        The momentum coefficient (used by ``"momentum"`` only).
-    cases : sequence of (x1, x2, t), optional
-        Training cases (see :func:`make_problem`).
-    loss : str
-        ``"half_squared_error"`` or ``"squared_error"``.
-    grid_size : int
-        Grid points per axis for the surface.
-
-    Attributes
-    ----------
-    trajectory : ndarray, shape (k + 1, n_params)
-    losses : ndarray, shape (k + 1,)
-    status : str
-        What the run did, in words.
-    """
-
-    _controls = ("problem", "start", "eta", "steps", "optimizer", "alpha", "cases", "loss")
-
-    def __init__(self, problem: str = "cylinder", start: Sequence[float] | None = None,
-                 eta: float = 0.1, steps: int = 20, optimizer: str = "sgd", alpha: float = 0.9,
-                 cases: Sequence[Sequence[float]] | None = None, loss: str = "half_squared_error",
-                 grid_size: int = 61) -> None:
-        self._ready = False
-        self.grid_size = grid_size
-        self.problem = problem
-        self.cases = cases
-        self.loss = loss
-        self.start = start
-        self.eta = eta
-        self.steps = steps
-        self.optimizer = optimizer
-        self.alpha = alpha
-        self._ready = True
-        self._grid_cache: tuple[Any, tuple[Array, ...]] | None = None
-        self.run()
-
-    # ---------------------------------------------------------------- controls (validated)
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._controls:
-            value = getattr(self, f"_check_{name}")(value)
-        object.__setattr__(self, name, value)
-        if name in self._controls and self.__dict__.get("_ready"):
-            if name in ("problem", "cases", "loss"):
-                self._build()
-            self.run()
-
-    def _check_problem(self, value: Any) -> str:
-        if value not in PROBLEMS:
-            raise ValueError(f"unknown problem {value!r}: expected one of {list(PROBLEMS)}")
-        return value
-
-    def _check_cases(self, value: Any) -> list[tuple[float, float, float]] | None:
-        return None if value is None else check_cases(value)
-
-    def _check_loss(self, value: Any) -> str:
-        _loss_scale(value)
-        return value
-
-    def _check_start(self, value: Any) -> Array | None:
-        if value is None:
-            return None
-        try:
-            w = np.atleast_1d(np.asarray(value, dtype=float))
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"start must be one or two numbers, got {value!r}") from err
-        if w.ndim != 1 or not np.all(np.isfinite(w)):
-            raise ValueError(f"start must be a flat sequence of finite numbers, got {value!r}")
-        return w
-
-    def _check_eta(self, value: Any) -> float:
-        eta = _finite_float(value, "learning rate eta")
-        if eta < 0:
-            raise ValueError(f"learning rate eta must be >= 0 (a negative rate climbs the surface), "
-                             f"got {eta}")
-        return eta
-
-    def _check_steps(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"steps must be an int, got {type(value).__name__}")
-        if not 0 <= value <= MAX_STEPS:
-            raise ValueError(f"steps must be in 0..{MAX_STEPS}, got {value}")
-        return int(value)
-
-    def _check_optimizer(self, value: Any) -> str:
-        if value not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {value!r}: expected one of {sorted(OPTIMIZERS)}")
-        return value
-
-    def _check_alpha(self, value: Any) -> float:
-        alpha = _finite_float(value, "momentum alpha")
-        if not 0 <= alpha < 1:
-            raise ValueError(f"momentum alpha must be in [0, 1), got {alpha}")
-        return alpha
-
-    # ---------------------------------------------------------------- computation
-    def _build(self) -> None:
-        self.surface = make_problem(self.problem, self.cases, self.loss)
-        self._grid_cache = None
-        if self.start is not None and self.start.shape != (self.surface.n_params,):
-            object.__setattr__(self, "start", None)  # a new problem with another number of parameters
-
-    def set(self, **controls: Any) -> Explorer:
-        """Change several controls at once and run once (returns ``self``)."""
-        unknown = sorted(set(controls) - set(self._controls))
-        if unknown:
-            raise ValueError(f"unknown controls {unknown}: expected some of {list(self._controls)}")
-        before = self.surface_key
-        object.__setattr__(self, "_ready", False)
-        try:
-            for k, v in controls.items():
-                setattr(self, k, v)
-        finally:
-            object.__setattr__(self, "_ready", True)
-        if self.surface_key != before:
-            self._build()
-        self.run()
-        return self
-
-    @property
-    def surface_key(self) -> tuple[Any, ...]:
-        """What the surface depends on: the problem, the cases and the loss (and the grid size)."""
-        cases = None if self.cases is None else tuple(self.cases)
-        return (self.problem, cases, self.loss, self.grid_size)
-
-    def _start_point(self) -> Array:
-        n = self.surface.n_params
-        if self.start is None:
-            defaults = {"parabola": [2.5], "xor": [-6.0, 8.0]}
-            return np.array(defaults.get(self.problem, [1.5, 0.5]), dtype=float)
-        if self.start.shape != (n,):
-            raise ValueError(f"start has {self.start.size} numbers, the {self.problem} problem has "
-                             f"{n} parameters ({', '.join(self.surface.param_names)})")
-        return self.start.copy()
-
-    def reset(self) -> None:
-        """Back to the starting point, optimiser state forgotten (0 steps taken)."""
-        if not hasattr(self, "surface"):
-            self._build()
-        self._opt = make_optimizer(self.optimizer, self.eta, self.alpha)
-        w0 = self._start_point()
-        self.trajectory = w0[None, :]
-        self.losses = np.array([self.surface.loss_at(w0)])
-        self.diverged_at: int | None = None
-        self._update_status()
-
-    def run(self) -> None:
-        """Recompute the whole run: ``steps`` updates from the start (what a control change does)."""
-        self.reset()
-        self.trajectory, self.losses, self.diverged_at = descend(
-            self.surface, self.trajectory[0], self._opt, self.steps)
-        self._update_status()
-
-    def step(self) -> None:
-        """One more update from the current point (keeps the optimiser's velocity or moments)."""
-        if self.diverged_at is not None:
-            return
-        traj, losses, div = descend(self.surface, self.trajectory[-1], self._opt, 1)
-        if div is not None:
-            self.diverged_at = len(self.losses)
-        else:
-            self.trajectory = np.vstack([self.trajectory, traj[1:]])
-            self.losses = np.concatenate([self.losses, losses[1:]])
-        self._update_status()
-
-    @property
-    def position(self) -> Array:
-        """The current point, shape ``(n_params,)``."""
-        return self.trajectory[-1].copy()
-
-    @property
-    def gradient(self) -> Array:
-        """The gradient at the current point, shape ``(n_params,)``."""
-        with np.errstate(all="ignore"):
-            return self.surface.gradient(self.trajectory[-1])
-
-    def _update_status(self) -> None:
-        with np.errstate(all="ignore"):
-            gnorm = float(np.linalg.norm(self.gradient))
-        self.status = describe(self.losses, self.trajectory, gnorm, self.eta, self.diverged_at,
-                               self.surface.stability_bound(), self.optimizer)
-
-    def readout(self) -> str:
-        """The numbers of the current state in one line (for the step-by-step mode)."""
-        names = self.surface.param_names
-        w, g = self.position, self.gradient
-        pts = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, w))
-        grads = ", ".join(_fmt(v) for v in g)
-        return f"step {len(self.losses) - 1}: {pts}; loss {_fmt(self.losses[-1])}; gradient ({grads})"
-
-    def grid(self) -> tuple[Array, ...]:
-        """The surface on the default grid (cached until the problem, cases or loss change)."""
-        key = self.surface_key
-        if self._grid_cache is None or self._grid_cache[0] != key:
-            self._grid_cache = (key, self.surface.grid(self.grid_size))
-        return self._grid_cache[1]
-
-    def figure_data(self) -> dict[str, Any]:
-        """Everything a figure needs, as plain data.
-
-        Returns
-        -------
-        dict
-            ``grid`` (the tuple of :meth:`grid`), ``extent``, ``param_names``, ``trajectory``
-            ``(k + 1, n)``, ``losses`` ``(k + 1,)``, ``point`` and ``gradient`` ``(n,)``, ``arrow``
-            (the step plain descent would take, ``-eta * gradient``), ``status``, ``title``.
-        """
-        g = self.gradient
-        with np.errstate(all="ignore"):
-            arrow = -self.eta * g
-        return {
-            "grid": self.grid(),
-            "extent": self.surface.extent,
-            "param_names": self.surface.param_names,
-            "trajectory": self.trajectory.copy(),
-            "losses": self.losses.copy(),
-            "point": self.position,
-            "gradient": g,
-            "arrow": arrow,
-            "status": self.status,
-            "title": f"{self.surface.name}: {self.optimizer}, η = {self.eta:.4g}",
-        }
-
-    def __repr__(self) -> str:
-        return (f"Explorer(problem={self.problem!r}, eta={self.eta:g}, steps={self.steps}, "
-                f"optimizer={self.optimizer!r})")

@@ -30,13 +30,22 @@ class History:
     stopped_early : bool
         True when ``stop_when`` returned True.
     diverged : bool
-        True when the loss became non-finite (training stops there instead of producing NaN).
+        True when the loss became non-finite or grew by :data:`DIVERGENCE_FACTOR` over its starting
+        value (training stops there instead of producing NaN).
+    diverged_at : int or None
+        When it diverged, the epoch at which the loss started its final rise (after which it never
+        came back below its starting value).
     """
 
     loss: list[float] = field(default_factory=list)
     epochs: int = 0
     stopped_early: bool = False
     diverged: bool = False
+    diverged_at: int | None = None
+
+
+DIVERGENCE_FACTOR = 1e6
+"""A loss this many times its starting value counts as diverging (the steps overshoot ever more)."""
 
 
 def train(
@@ -78,9 +87,16 @@ def train(
     """
     if optimizer is None:
         optimizer = SGD(0.5)
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+    _check_optimizer(optimizer)
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
-    X = net._check_input(X)
+    bad = net.nonfinite_params()
+    if bad is not None:
+        raise ValueError(f"the network's parameters are not finite before training ({bad}): "
+                         "re-initialise it (or set_params) before calling train")
+    X = net.check_input(X)
     m = X.shape[1]
     net.loss_fn.targets(Y, net.sizes[-1], m)  # validate once, before any work
     Y = np.asarray(Y)
@@ -111,8 +127,9 @@ def train(
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss:.4g}")
-            if not np.isfinite(loss):
+            if not np.isfinite(loss) or loss > DIVERGENCE_FACTOR * history.loss[0]:
                 history.diverged = True
+                history.diverged_at = _start_of_rise(history.loss)
                 break
             if stop_when is not None and stop_when(net, history):
                 history.stopped_early = True
@@ -120,3 +137,21 @@ def train(
     if bar is not None:
         bar.close()
     return history
+
+
+def _check_optimizer(optimizer: object) -> None:
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an instance such as bp.{optimizer.__name__}(0.5), "
+                        f"not the class bp.{optimizer.__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer instance such as bp.SGD(0.5), got "
+                        f"{type(optimizer).__name__} {optimizer!r}")
+
+
+def _start_of_rise(loss: list[float]) -> int:
+    """The first epoch after which the loss stayed above its starting value."""
+    above = [not (v <= loss[0]) for v in loss]  # NaN counts as above
+    t = len(loss) - 1
+    while t > 0 and above[t - 1]:
+        t -= 1
+    return t

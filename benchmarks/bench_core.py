@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 import backproplib as bp
-from backproplib.per_example import gradient_per_example
+from backproplib.experiments.per_example import gradient_per_example
 
 SIZES = [784, 512, 512, 10]
 BATCH = 256

@@ -34,9 +34,10 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import forward_mode as fm  # noqa: E402
-from backproplib.graph import backward, evaluate, network_gradient, network_graph  # noqa: E402
-from backproplib.opcount import gradient_costs  # noqa: E402
+from backproplib.autodiff import forward_mode as fm  # noqa: E402
+from backproplib.autodiff.graph import backward, evaluate  # noqa: E402
+from backproplib.autodiff.networks import network_gradient, network_graph  # noqa: E402
+from backproplib.experiments.gradient_cost import gradient_costs  # noqa: E402
 
 
 def one_blas_thread():

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import backproplib as bp
-from backproplib import reproductions as R
-from backproplib.per_example import sgd_epoch_per_example
+from backproplib.experiments import reproductions as R
+from backproplib.experiments.per_example import sgd_epoch_per_example
 
 RESULTS = Path(__file__).resolve().parent / "results"
 XOR_SEEDS = 100

@@ -25,8 +25,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import backproplib as bp
-from backproplib.hessian import residual_jacobian
-from backproplib.second_order import lm_step
+from backproplib.curvature.hessian import residual_jacobian
+from backproplib.curvature.levenberg_marquardt import lm_step
 
 RESULTS = Path(__file__).resolve().parent / "results" / "second_order.json"
 HIDDEN = [2, 4, 8, 16, 32, 64, 128, 192]

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 
 from backproplib import surfaces as S
-from backproplib import widgets as W
+from backproplib.teaching import widgets as W
+from backproplib.teaching.explorer import Explorer
 
 REPEATS = 15
 TARGET_MS = 100.0
@@ -33,7 +34,7 @@ def _median_ms(fn: Callable[[int], object], repeats: int = REPEATS) -> float:
 
 def measure(problem: str) -> dict[str, float]:
     """Median milliseconds of a slider move, the bare surface computation and a full redraw."""
-    explorer = S.Explorer(problem, eta=0.2, steps=30)
+    explorer = Explorer(problem, eta=0.2, steps=30)
     ui = W.make_widget(explorer)
     etas = [0.05 + 0.01 * (k % 10) for k in range(REPEATS + 1)]
 
@@ -52,7 +53,7 @@ def measure(problem: str) -> dict[str, float]:
 
 
 def main() -> None:
-    print(f"explorer control change, default grid {S.Explorer().grid_size}x{S.Explorer().grid_size}, "
+    print(f"explorer control change, default grid {Explorer().grid_size}x{Explorer().grid_size}, "
           f"median of {REPEATS} moves (target < {TARGET_MS:.0f} ms)")
     print(f"{'problem':<10}{'move ms':>9}{'surface ms':>12}{'move/surface':>14}{'full ms':>9}"
           f"{'full/move':>11}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backproplib.exercises import check, check_function
+from backproplib.teaching.exercises import check, check_function
 
 
 def test_correct_answer():

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import forward_mode as fm
-from backproplib import graph as G
-from backproplib.graph import Node, backward, constant
-from backproplib.opcount import counting, dense_forward_madds, record
+from backproplib.autodiff import forward_mode as fm
+from backproplib.autodiff import graph as G
+from backproplib.autodiff import networks as N
+from backproplib.autodiff.graph import Node, backward, constant
+from backproplib.autodiff.opcount import counting, dense_forward_madds, record
 
 from .conftest import network_reference_loss, random_case
 
@@ -169,7 +170,7 @@ def random_net(seed):
 @pytest.mark.parametrize("seed", range(24))
 def test_graph_network_matches_matrix_form_and_autograd(seed):
     net, X, Y = random_net(seed)
-    g = G.network_graph(net, X, Y)
+    g = N.network_graph(net, X, Y)
     backward(g.loss)
     loss, grads = net.loss_and_gradient(X, Y)
     assert float(g.loss.value) == pytest.approx(loss, rel=1e-12)
@@ -184,7 +185,7 @@ def test_graph_network_matches_matrix_form_and_autograd(seed):
 
 def test_network_gradient_shapes():
     net, X, Y = random_net(4)
-    loss, dW, db = G.network_gradient(net, X, Y)
+    loss, dW, db = N.network_gradient(net, X, Y)
     assert [w.shape for w in dW] == [w.shape for w in net.W]
     assert [b.shape for b in db] == [b.shape for b in net.b]
     assert loss == pytest.approx(net.loss(X, Y), rel=1e-12)
@@ -193,7 +194,7 @@ def test_network_gradient_shapes():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_forward_mode_and_finite_differences_agree_with_reverse(seed):
     net, X, Y = random_net(seed + 30)
-    g = G.network_graph(net, X, Y)
+    g = N.network_graph(net, X, Y)
     backward(g.loss)
     rev = g.gradient()
     fwd = np.concatenate([t.ravel() for t in fm.gradient(g.loss, g.params)])
@@ -225,7 +226,7 @@ def test_cheap_gradient_ratio_at_most_three_for_dense_nets(seed):
     m = int(r.integers(1, 40))
     X, Y = r.normal(size=(sizes[0], m)), r.normal(size=(sizes[-1], m))
     with counting() as f:
-        g = G.network_graph(net, X, Y)
+        g = N.network_graph(net, X, Y)
     with counting() as b:
         backward(g.loss)
     assert f.forward >= dense_forward_madds(sizes, m)
@@ -236,7 +237,7 @@ def test_forward_mode_and_difference_counts_follow_the_per_pass_counts():
     net = bp.Network([3, 4, 2], activations="tanh", seed=0)
     X, Y = np.ones((3, 5)), np.zeros((2, 5))
     with counting() as f:
-        g = G.network_graph(net, X, Y)
+        g = N.network_graph(net, X, Y)
     per_tensor = []
     for p in g.params:
         with counting() as t:
@@ -264,7 +265,7 @@ def test_nested_counting_blocks_both_count():
 
 # ----------------------------------------------------------------------------- stored measurements
 def test_stored_cost_file_structure_and_counts():
-    from backproplib.opcount import gradient_costs
+    from backproplib.experiments.gradient_cost import gradient_costs
 
     data = json.loads((ROOT / "benchmarks" / "results" / "cost.json").read_text())
     assert set(data) >= {"batch", "sizes", "rows", "env"}
@@ -338,10 +339,10 @@ def test_draw_graph_has_one_box_per_visible_node():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from backproplib.graph_plot import draw_graph, format_value
+    from backproplib.teaching.graph_plot import draw_graph, format_value
 
     net = bp.Network([2, 2, 1], activations="logistic", init="uniform", seed=0)
-    g = G.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
+    g = N.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
     backward(g.loss)
     ax = draw_graph(g.loss, digits=2, title="2-2-1")
     visible = [n for n in G.topological_order(g.loss) if n.op != "reshape"]
@@ -388,13 +389,94 @@ def test_draw_graph_in_parts():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from backproplib.graph_plot import draw_graph
+    from backproplib.teaching.graph_plot import draw_graph
 
     net = bp.Network([2, 2, 1], activations="logistic", init="uniform", seed=0)
-    g = G.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
+    g = N.network_graph(net, np.array([[1.0], [0.0]]), np.array([[1.0]]))
     backward(g.loss)
     ax = draw_graph(g.loss, inputs=[g.a[-1]], labels={g.a[-1]: "a2"})
     boxes = [t.get_text() for t in ax.texts if not isinstance(t, matplotlib.text.Annotation)]
     assert len(boxes) == 7  # a2, y, difference, square, sum, 1/(2m), C
     assert any(b.startswith("a2\n") for b in boxes)
     plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- adjoints as graphs (create_graph)
+@pytest.mark.parametrize("acts, loss", [(["tanh", "identity"], "half_squared_error"),
+                                        (["logistic", "softmax"], "cross_entropy"),
+                                        (["relu", "logistic"], "binary_cross_entropy"),
+                                        (["tanh", "tanh", "logistic"], "half_squared_error")])
+def test_hessian_vector_products_by_double_backward_and_forward_over_reverse(acts, loss):
+    """backward(create_graph=True) leaves the gradient as a graph: differentiating g.v again (reverse
+    over reverse) or pushing a tangent through it (forward over reverse) gives H v, as autograd."""
+    import autograd
+
+    from tests.conftest import network_reference_loss, random_targets
+
+    r = np.random.default_rng(7)
+    sizes = [3, 4, 2] if len(acts) == 2 else [3, 4, 3, 2]
+    if loss == "binary_cross_entropy":
+        sizes[-1] = 1
+    net = bp.Network(sizes, activations=acts, loss=loss, init="normal", seed=1)
+    X = r.normal(size=(sizes[0], 5))
+    Y = random_targets(r, loss, sizes[-1], 5)
+    theta = net.get_params()
+    v = r.normal(size=theta.size)
+    Hv_ref = autograd.grad(lambda t: np.dot(autograd.grad(network_reference_loss)(t, net, X, Y), v))(theta)
+
+    g = N.network_graph(net, X, Y)
+    G.backward(g.loss, create_graph=True)
+    grads = [p.grad for p in g.params]
+    np.testing.assert_allclose(np.concatenate([q.value.ravel() for q in grads]),
+                               net.loss_and_gradient(X, Y)[1].flat(), rtol=1e-12, atol=1e-14)
+    sizes_p = [p.value.size for p in g.params]
+    vs = np.split(v, np.cumsum(sizes_p)[:-1])
+    gv = None
+    for q, vp, p in zip(grads, vs, g.params):
+        term = (q * vp.reshape(p.shape)).sum()
+        gv = term if gv is None else gv + term
+    G.backward(gv)  # reverse over reverse
+    Hv = np.concatenate([p.grad.ravel() for p in g.params])
+    np.testing.assert_allclose(Hv, Hv_ref, rtol=1e-9, atol=1e-11)
+    tangents = {p: vp.reshape(p.shape) for p, vp in zip(g.params, vs)}
+    Hv_fwd = np.concatenate([fm.jvp(q, tangents).ravel() for q in grads])  # forward over reverse
+    np.testing.assert_allclose(Hv_fwd, Hv_ref, rtol=1e-9, atol=1e-11)
+
+
+def test_second_derivative_of_a_scalar_function():
+    x = Node(0.7)
+    y = (x * x * x).tanh()
+    G.backward(y, create_graph=True)
+    dy = x.grad  # a node: 3x^2 (1 - tanh^2(x^3))
+    G.backward(dy)
+    t = np.tanh(0.7**3)
+    assert float(dy.value) == pytest.approx(3 * 0.49 * (1 - t * t), rel=1e-14)
+    d2 = 6 * 0.7 * (1 - t * t) + 3 * 0.49 * (-2 * t * (1 - t * t)) * 3 * 0.49
+    assert float(x.grad) == pytest.approx(d2, rel=1e-12)
+
+
+def test_create_graph_refuses_an_activation_without_a_graph_derivative():
+    z = Node(np.ones((2, 1)))
+    y = G.activation(z, "swish").sum()
+    with pytest.raises(ValueError, match="create_graph needs the derivative of 'swish' as graph "
+                                         "operations; it is written for: logistic, tanh"):
+        G.backward(y, create_graph=True)
+
+
+def test_concat_rows_and_skip_network_graph(rng):
+    from backproplib.architectures.skip_network import SkipNetwork
+
+    a, b = Node(rng.normal(size=(2, 3))), Node(rng.normal(size=(1, 3)))
+    c = G.concat([a, b])
+    w = rng.normal(size=(3, 3))
+    G.backward((c * w).sum())
+    np.testing.assert_array_equal(a.grad, w[:2])
+    np.testing.assert_array_equal(b.grad, w[2:])
+    t = fm.jvp(c, {b: np.ones((1, 3))})
+    np.testing.assert_array_equal(t, np.vstack([np.zeros((2, 3)), np.ones((1, 3))]))
+    net = SkipNetwork([2, 3, 1], skips=[(0, 2)], activations="tanh", seed=0)
+    X, Y = rng.normal(size=(2, 4)), rng.normal(size=(1, 4))
+    loss, dW, db = N.network_gradient(net, X, Y)
+    grads = net.loss_and_gradient(X, Y)[1]
+    np.testing.assert_allclose(np.concatenate([x.ravel() for pair in zip(dW, db) for x in pair]),
+                               grads.flat(), rtol=1e-12)

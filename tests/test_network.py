@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.per_example import gradient_per_example
+from backproplib.experiments.per_example import gradient_per_example
 
 from .conftest import random_case, reference_loss
 
@@ -94,3 +94,41 @@ def test_predict_does_not_cache_derivatives():
     cache = net.forward(np.ones((2, 3)), keep_derivatives=False)
     assert cache.fprime == [None, None]
     np.testing.assert_array_equal(net.predict(np.ones((2, 3))), cache.a[-1])
+
+
+def test_a_custom_loss_that_returns_its_input_does_not_corrupt_the_cache():
+    """Loss is a public base class: grad_a may hand back a caller-visible array (here a itself)."""
+
+    class ReturnsA(bp.Loss):
+        name = "returns_a"
+
+        def per_example(self, z, a, y):
+            return 0.5 * np.sum(a * a, axis=0)
+
+        def grad_a(self, a, y):
+            return a  # dC/da of 1/2 ||a||^2, the very array the cache holds
+
+    net = bp.Network([2, 3, 2], activations="tanh", loss=ReturnsA(), seed=0)
+    X = np.random.default_rng(0).normal(size=(2, 5))
+    cache = net.forward(X)
+    a_L = cache.a[-1].copy()
+    z_L = cache.z[-1].copy()
+    grads = net.backward(cache, np.zeros((2, 5)))
+    np.testing.assert_array_equal(cache.a[-1], a_L)
+    np.testing.assert_array_equal(cache.z[-1], z_L)
+    assert bp.gradcheck(net, X, np.zeros((2, 5))).passed()
+    np.testing.assert_allclose(grads.delta[-1], (1 - a_L**2) * a_L, rtol=1e-12)
+
+
+def test_one_recursion_serves_a_stack_of_networks():
+    """Network.stack runs S networks at once through the same forward and backward code."""
+    X, Y = bp.datasets.xor()
+    nets = [bp.Network([2, 3, 1], activations="tanh", seed=s) for s in range(4)]
+    stack = nets[0].stack(np.stack([n.get_params() for n in nets]))
+    grads = stack.backward(stack.forward(X), Y)
+    for s, net in enumerate(nets):
+        g = net.loss_and_gradient(X, Y)[1]
+        for a, b in zip(g.dW + g.db, grads.dW + grads.db):
+            np.testing.assert_allclose(b[s], a, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match=r"stack needs parameter vectors of shape \(S, 13\)"):
+        nets[0].stack(np.zeros((2, 12)))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import reproductions as R
+from backproplib.experiments import reproductions as R
 
 SWEEP_BAND = 2       # sweeps: a crossing of the criterion can move by a sweep or two
 LOSS_RTOL = 1e-6     # the stored final loss is rounded to 10 significant digits

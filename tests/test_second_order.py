@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import hessian as hs
-from backproplib import many_seeds, second_order
+from backproplib.curvature import hessian as hs
+from backproplib.curvature import levenberg_marquardt as second_order
+from backproplib.curvature import natural_gradient
+from backproplib.experiments import many_seeds
 
 from .conftest import REFERENCE_ACTIVATIONS, random_targets, reference_loss
 
@@ -171,7 +173,7 @@ def test_fisher_equals_hessian_for_logistic_regression():
 
 def test_natural_gradient_solves_the_damped_fisher_system():
     net, X, Y = make_case(3)
-    d = second_order.natural_gradient(net, X, Y, damping=1e-3)
+    d = natural_gradient.natural_gradient(net, X, Y, damping=1e-3)
     F = hs.fisher(net, X) + 1e-3 * np.eye(net.n_params)
     np.testing.assert_allclose(F @ d, net.loss_and_gradient(X, Y)[1].flat(), rtol=1e-8, atol=1e-12)
 
@@ -267,7 +269,7 @@ def test_lm_bad_inputs():
     with pytest.raises(ValueError, match="eps must be a small positive float"):
         hs.hessian(net, X, Y, eps=-1.0)
     with pytest.raises(ValueError, match="damping must be a positive finite number"):
-        second_order.natural_gradient(net, X, Y, damping=-1.0)
+        natural_gradient.natural_gradient(net, X, Y, damping=-1.0)
 
 
 # ---------------------------------------------------------------- many seeds at once

@@ -9,7 +9,7 @@ import pytest
 from autograd import grad
 
 import backproplib as bp
-from backproplib.signal import delta_norms, weight_gradient_norms
+from backproplib.experiments.error_sizes import delta_norms, weight_gradient_norms
 
 _F = {"logistic": lambda z: 1 / (1 + anp.exp(-z)), "tanh": anp.tanh, "relu": lambda z: anp.maximum(z, 0.0)}
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.skip_network import SkipNetwork
+from backproplib.architectures.skip_network import SkipNetwork
 
 ACTS = {
     "logistic": lambda z: 0.5 * (1.0 + anp.tanh(0.5 * z)),
@@ -140,3 +140,79 @@ def test_bad_block_and_input():
         net.block(3, 0)
     with pytest.raises(ValueError, match=r"expects inputs of width n_0=2"):
         net.forward(np.zeros((3, 4)))
+
+
+# ---------------------------------------------------------------- everything that uses the recursion
+def _deep_skip_case(seed=3, m=5):
+    r = np.random.default_rng(seed)
+    sizes, skips, acts = [2, 3, 2, 2], {(0, 2), (0, 3), (1, 3)}, ["tanh", "logistic", "identity"]
+    net = SkipNetwork(sizes, skips=skips, activations=acts, init="normal", seed=seed)
+    return net, r.normal(size=(2, m)), r.normal(size=(2, m)), acts
+
+
+def _reference_outputs(theta, net, acts, X):
+    """a^L for every example, by the block-by-block reference (autograd.numpy)."""
+    sizes, a, i = net.sizes, [X], 0
+    for l in range(1, len(sizes)):
+        src = net.sources[l - 1]
+        fan_in = sum(sizes[s] for s in src)
+        W = anp.reshape(theta[i : i + sizes[l] * fan_in], (sizes[l], fan_in))
+        i += sizes[l] * fan_in
+        b = anp.reshape(theta[i : i + sizes[l]], (sizes[l], 1))
+        i += sizes[l]
+        z, col = b, 0
+        for s in src:
+            z = z + anp.dot(W[:, col : col + sizes[s]], a[s])
+            col += sizes[s]
+        a.append(ACTS[acts[l - 1]](z))
+    return a[-1]
+
+
+def test_curvature_matrices_of_a_skip_network_match_autograd():
+    from backproplib.curvature import hessian as hs
+
+    net, X, Y, acts = _deep_skip_case()
+    theta = net.get_params()
+    n, m = net.n_params, X.shape[1]
+    J_ref = autograd.jacobian(lambda t: anp.ravel(_reference_outputs(t, net, acts, X)))(theta)
+    J = hs.output_jacobian(net, X)
+    assert J.shape == (net.sizes[-1] * m, n)
+    np.testing.assert_allclose(J, J_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hs.gauss_newton(net, X, Y), J_ref.T @ J_ref / m, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hs.fisher(net, X), J_ref.T @ J_ref / m, rtol=1e-10, atol=1e-12)
+    H_ref = autograd.hessian(lambda t: reference_loss(t, net.sizes, net.skips, acts, X, Y))(theta)
+    np.testing.assert_allclose(hs.hessian(net, X, Y), H_ref, rtol=1e-6, atol=1e-7)
+    per_ex = hs.per_example_gradients(net, X, Y)
+    for i in range(m):
+        g_i = autograd.grad(lambda t: reference_loss(t, net.sizes, net.skips, acts, X[:, [i]],
+                                                     Y[:, [i]]))(theta)
+        np.testing.assert_allclose(per_ex[i], g_i, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(per_ex.mean(axis=0), net.loss_and_gradient(X, Y)[1].flat(), rtol=1e-12)
+
+
+def test_levenberg_marquardt_trains_a_skip_network():
+    from backproplib.curvature import levenberg_marquardt as lm
+
+    net, X, Y, _ = _deep_skip_case()
+    before = net.loss(X, Y)
+    h = lm.levenberg_marquardt(net, X, Y, max_iter=20)
+    assert h.iterations > 0 and h.loss[-1] < 0.5 * before
+    assert net.loss(X, Y) == pytest.approx(h.loss[-1], rel=1e-12)
+
+
+def test_per_example_loop_graph_engine_and_error_sizes_on_a_skip_network():
+    from backproplib.autodiff.networks import network_gradient
+    from backproplib.experiments.error_sizes import delta_norms
+    from backproplib.experiments.per_example import gradient_per_example
+
+    net, X, Y, _ = _deep_skip_case()
+    grads = net.loss_and_gradient(X, Y)[1]
+    dW, db = gradient_per_example(net, X, Y)
+    for a, b in zip(dW + db, grads.dW + grads.db):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    _, gW, gb = network_gradient(net, X, Y)
+    for a, b in zip(gW + gb, grads.dW + grads.db):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    norms = delta_norms(net, X, Y)
+    assert norms.shape == (3,)
+    np.testing.assert_allclose(norms, [np.linalg.norm(d, axis=0).mean() for d in grads.delta])

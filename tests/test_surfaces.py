@@ -10,6 +10,7 @@ import pytest
 
 import backproplib as bp
 from backproplib import surfaces as S
+from backproplib.teaching.explorer import MAX_STEPS, Explorer, describe
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -114,7 +115,7 @@ def test_hessian_matches_differences_of_the_gradient():
 
 # ------------------------------------------------------------------ the explorer's descent
 def test_small_learning_rate_converges_to_the_line_w1_equals_minus_w2():
-    e = S.Explorer("cylinder", start=(1.5, 0.5), eta=0.1, steps=S.MAX_STEPS)
+    e = Explorer("cylinder", start=(1.5, 0.5), eta=0.1, steps=MAX_STEPS)
     w = e.position
     assert w[0] + w[1] == pytest.approx(0.0, abs=1e-12)
     # the gradient is parallel to (1, 1), so w1 - w2 never changes: the foot of the perpendicular
@@ -126,7 +127,7 @@ def test_small_learning_rate_converges_to_the_line_w1_equals_minus_w2():
 
 @pytest.mark.parametrize("loss, bound", [("half_squared_error", 1.0), ("squared_error", 0.5)])
 def test_at_the_bound_it_oscillates_without_converging(loss, bound):
-    e = S.Explorer("cylinder", start=(1.5, 0.5), eta=bound, steps=40, loss=loss)
+    e = Explorer("cylinder", start=(1.5, 0.5), eta=bound, steps=40, loss=loss)
     assert e.surface.stability_bound() == bound
     np.testing.assert_allclose(e.trajectory[::2], np.tile([1.5, 0.5], (21, 1)), atol=1e-12)
     np.testing.assert_allclose(e.trajectory[1::2], np.tile([-0.5, -1.5], (20, 1)), atol=1e-12)
@@ -136,9 +137,9 @@ def test_at_the_bound_it_oscillates_without_converging(loss, bound):
 
 @pytest.mark.parametrize("loss, bound", [("half_squared_error", 1.0), ("squared_error", 0.5)])
 def test_just_below_and_above_the_bound(loss, bound):
-    below = S.Explorer("cylinder", start=(1.5, 0.5), eta=0.95 * bound, steps=S.MAX_STEPS, loss=loss)
+    below = Explorer("cylinder", start=(1.5, 0.5), eta=0.95 * bound, steps=MAX_STEPS, loss=loss)
     assert below.losses[-1] < 1e-12 * below.losses[0]
-    above = S.Explorer("cylinder", start=(1.5, 0.5), eta=1.05 * bound, steps=40, loss=loss)
+    above = Explorer("cylinder", start=(1.5, 0.5), eta=1.05 * bound, steps=40, loss=loss)
     growth = 1.1**2  # |1 - eta lambda| = 1.1 per step, squared in the loss
     assert above.losses[-1] == pytest.approx(above.losses[0] * growth**40, rel=1e-9)
     assert above.status.startswith("Diverging")
@@ -147,7 +148,7 @@ def test_just_below_and_above_the_bound(loss, bound):
 @pytest.mark.parametrize("eta", [3.0, 1e3, 1e100, 1e300])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
 def test_divergence_is_reported_not_raised(eta, optimizer):
-    e = S.Explorer("cylinder", eta=eta, steps=S.MAX_STEPS, optimizer=optimizer)
+    e = Explorer("cylinder", eta=eta, steps=MAX_STEPS, optimizer=optimizer)
     assert e.status.startswith("Diverg")
     assert "too large" in e.status or "overshoot" in e.status
     assert np.all(np.isfinite(e.trajectory)) and np.all(np.isfinite(e.losses))
@@ -158,33 +159,33 @@ def test_divergence_is_reported_not_raised(eta, optimizer):
 
 
 def test_huge_learning_rate_overflows_at_a_reported_step():
-    e = S.Explorer("cylinder", eta=1e300, steps=10)  # the first step already leaves the float range
+    e = Explorer("cylinder", eta=1e300, steps=10)  # the first step already leaves the float range
     assert e.diverged_at == 1 and len(e.losses) == 1 and "step 1" in e.status
-    e = S.Explorer("cylinder", eta=1e100, steps=10)  # |w| ~ 4e100 after one step, ~1e201 after two
+    e = Explorer("cylinder", eta=1e100, steps=10)  # |w| ~ 4e100 after one step, ~1e201 after two
     assert e.diverged_at == 2 and len(e.losses) == 2 and "step 2" in e.status
 
 
 def test_learning_rate_zero_moves_nothing():
     for name in S.PROBLEMS:
-        e = S.Explorer(name, eta=0.0, steps=S.MAX_STEPS)
+        e = Explorer(name, eta=0.0, steps=MAX_STEPS)
         assert np.all(e.trajectory == e.trajectory[0])
         assert e.status.startswith("Nothing moves")
 
 
 def test_negative_entries_and_slider_maximum():
-    e = S.Explorer("bowl", start=(-2.0, -1.5), eta=0.2, steps=S.MAX_STEPS,
+    e = Explorer("bowl", start=(-2.0, -1.5), eta=0.2, steps=MAX_STEPS,
                    cases=[(-1.0, 2.0, -3.0), (2.5, -0.5, 1.0)])
     w_star = np.linalg.solve(np.array([[-1.0, 2.0], [2.5, -0.5]]), np.array([-3.0, 1.0]))
     np.testing.assert_allclose(e.position, w_star, atol=1e-10)
-    assert e.trajectory.shape == (S.MAX_STEPS + 1, 2)
-    p = S.Explorer("parabola", start=[-2.5], eta=1.0, cases=[(0.0, 0.0, -1.25)], steps=1)
+    assert e.trajectory.shape == (MAX_STEPS + 1, 2)
+    p = Explorer("parabola", start=[-2.5], eta=1.0, cases=[(0.0, 0.0, -1.25)], steps=1)
     np.testing.assert_allclose(p.position, [-1.25])  # eta = 1/(2c) = 1 jumps straight to y = t
 
 
 def test_step_by_step_equals_a_full_run():
     for optimizer in ["sgd", "momentum", "adam"]:
-        full = S.Explorer("bowl", eta=0.2, steps=15, optimizer=optimizer)
-        stepped = S.Explorer("bowl", eta=0.2, steps=0, optimizer=optimizer)
+        full = Explorer("bowl", eta=0.2, steps=15, optimizer=optimizer)
+        stepped = Explorer("bowl", eta=0.2, steps=0, optimizer=optimizer)
         for _ in range(15):
             stepped.step()
         np.testing.assert_allclose(stepped.trajectory, full.trajectory, rtol=1e-15)
@@ -192,7 +193,7 @@ def test_step_by_step_equals_a_full_run():
 
 
 def test_momentum_follows_the_1986_rule():
-    e = S.Explorer("bowl", start=(1.5, 0.5), eta=0.1, alpha=0.8, steps=10, optimizer="momentum")
+    e = Explorer("bowl", start=(1.5, 0.5), eta=0.1, alpha=0.8, steps=10, optimizer="momentum")
     w, dw = np.array([1.5, 0.5]), np.zeros(2)
     for k in range(10):
         dw = -0.1 * e.surface.gradient(w) + 0.8 * dw  # Delta w(t) = -eta dE/dw + alpha Delta w(t-1)
@@ -201,13 +202,13 @@ def test_momentum_follows_the_1986_rule():
 
 
 def test_adam_first_step_has_length_eta_per_coordinate():
-    e = S.Explorer("bowl", start=(1.5, 0.5), eta=0.05, steps=1, optimizer="adam")
+    e = Explorer("bowl", start=(1.5, 0.5), eta=0.05, steps=1, optimizer="adam")
     g = e.surface.gradient(np.array([1.5, 0.5]))
     np.testing.assert_allclose(e.trajectory[1] - e.trajectory[0], -0.05 * np.sign(g), rtol=1e-6)
 
 
 def test_step_changes_trajectory_loss_and_figure_data_as_the_equations_say():
-    e = S.Explorer("cylinder", start=(1.0, 2.0), eta=0.25, steps=0)
+    e = Explorer("cylinder", start=(1.0, 2.0), eta=0.25, steps=0)
     before = e.figure_data()
     assert before["trajectory"].shape == (1, 2)
     np.testing.assert_allclose(before["arrow"], -0.25 * np.array([3.0, 3.0]))  # -eta (w1 + w2)(1, 1)
@@ -223,7 +224,7 @@ def test_step_changes_trajectory_loss_and_figure_data_as_the_equations_say():
 
 
 def test_changing_controls_reruns():
-    e = S.Explorer("cylinder", eta=0.1, steps=5)
+    e = Explorer("cylinder", eta=0.1, steps=5)
     first = e.losses.copy()
     e.eta = 0.3
     assert not np.allclose(e.losses, first)
@@ -240,7 +241,7 @@ def test_changing_controls_reruns():
     ({"eta": -0.1}, ValueError, "eta must be >= 0"),
     ({"eta": float("nan")}, ValueError, "eta must be finite"),
     ({"eta": "fast"}, TypeError, "eta must be a number"),
-    ({"steps": S.MAX_STEPS + 1}, ValueError, "steps must be in 0..200"),
+    ({"steps": MAX_STEPS + 1}, ValueError, "steps must be in 0..200"),
     ({"steps": 2.5}, TypeError, "steps must be an int"),
     ({"optimizer": "lbfgs"}, ValueError, "unknown optimizer 'lbfgs'"),
     ({"problem": "saddle"}, ValueError, "unknown problem 'saddle'"),
@@ -254,7 +255,7 @@ def test_changing_controls_reruns():
     ({"speed": 3}, ValueError, r"unknown controls \['speed'\]"),
 ])
 def test_bad_controls_raise_clear_errors(controls, error, match):
-    e = S.Explorer("cylinder")
+    e = Explorer("cylinder")
     with pytest.raises(error, match=match):
         e.set(**controls)
 
@@ -274,7 +275,6 @@ def test_bad_problem_arguments():
 
 def test_status_shows_rounding_level_numbers_as_bounds():
     """A loss of 5e-9 after 20 steps differs in its digits from CPU to CPU: the status says 'below'."""
-    from backproplib.surfaces import describe
 
     losses = np.array([4.0, 1.0, 5.347e-9])
     traj = np.array([[1.5, 0.5], [1.0, 0.0], [0.5, -0.5]])

@@ -8,7 +8,7 @@ import matplotlib
 import pytest
 from pybtex.database import parse_file
 
-from backproplib import timeline as tl
+from backproplib.teaching import timeline as tl
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]

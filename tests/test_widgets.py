@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from backproplib import surfaces as S
-from backproplib import widgets as W
+from backproplib.teaching import widgets as W
+from backproplib.teaching.explorer import MAX_STEPS, Explorer
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -21,7 +22,7 @@ def pixels(png: bytes) -> np.ndarray:
 
 @pytest.fixture(params=list(S.PROBLEMS))
 def ui(request):
-    return W.make_widget(S.Explorer(request.param, eta=0.2, steps=10, grid_size=21))
+    return W.make_widget(Explorer(request.param, eta=0.2, steps=10, grid_size=21))
 
 
 def test_widget_is_a_box_with_controls_status_and_image(ui):
@@ -42,8 +43,8 @@ def test_learning_rate_slider_reruns_and_redraws(ui):
 
 
 def test_steps_and_start_sliders(ui):
-    ui.controls["steps"].value = S.MAX_STEPS
-    assert ui.explorer.trajectory.shape[0] == S.MAX_STEPS + 1 or ui.explorer.diverged_at
+    ui.controls["steps"].value = MAX_STEPS
+    assert ui.explorer.trajectory.shape[0] == MAX_STEPS + 1 or ui.explorer.diverged_at
     ui.controls["start0"].value = ui.controls["start0"].min  # a negative entry, the slider's end
     assert ui.explorer.trajectory[0, 0] == ui.controls["start0"].min
 
@@ -63,7 +64,7 @@ def test_step_button_advances_one_update_and_reset_goes_back(ui):
 
 
 def test_optimizer_dropdown_uses_the_library_optimisers():
-    ui = W.make_widget(S.Explorer("bowl", eta=0.1, steps=5))
+    ui = W.make_widget(Explorer("bowl", eta=0.1, steps=5))
     for name in ["momentum", "adam", "sgd"]:
         ui.controls["optimizer"].value = name
         assert type(ui.explorer._opt).__name__ == {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}[name]
@@ -71,7 +72,7 @@ def test_optimizer_dropdown_uses_the_library_optimisers():
 
 
 def test_case_sliders_change_the_surface():
-    ui = W.make_widget(S.Explorer("cylinder", eta=0.1, steps=5))
+    ui = W.make_widget(Explorer("cylinder", eta=0.1, steps=5))
     ui.controls["case0_t"].value = 1.5
     assert ui.explorer.surface.T[0] == 1.5
     ui.controls["case0_x1"].value = -2.0
@@ -81,7 +82,7 @@ def test_case_sliders_change_the_surface():
 
 
 def test_divergence_through_the_slider_is_a_status_not_an_error():
-    ui = W.make_widget(S.Explorer("cylinder", eta=0.1, steps=S.MAX_STEPS))
+    ui = W.make_widget(Explorer("cylinder", eta=0.1, steps=MAX_STEPS))
     ui.controls["eta"].value = ui.controls["eta"].max  # 2.5 times the bound
     assert "Diverg" in ui.status_label.value
     assert np.all(np.isfinite(ui.explorer.trajectory))
@@ -89,7 +90,7 @@ def test_divergence_through_the_slider_is_a_status_not_an_error():
 
 def test_fast_redraw_matches_a_full_redraw():
     """The blitted image (what the slider shows) equals an ordinary full drawing of the same state."""
-    e = S.Explorer("bowl", eta=0.3, steps=12)
+    e = Explorer("bowl", eta=0.3, steps=12)
     ui = W.make_widget(e)
     ui.controls["eta"].value = 0.35  # a redraw over the cached background
     fast = pixels(ui.image.value)
@@ -103,19 +104,19 @@ def test_fast_redraw_matches_a_full_redraw():
 
 
 def test_static_figure_is_a_plain_matplotlib_figure():
-    fig = W.figure(S.Explorer("cylinder"))
+    fig = W.figure(Explorer("cylinder"))
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
     assert fig.axes[0].get_xlabel() == "$w_1$" and fig.axes[0].get_ylabel() == "$w_2$"
     assert fig.axes[2].get_title() == "loss curve (log scale)"
-    assert len(W.figure(S.Explorer("parabola")).axes) == 2
-    assert W.figure(S.Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{0,0}$"
+    assert len(W.figure(Explorer("parabola")).axes) == 2
+    assert W.figure(Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{0,0}$"
 
 
 def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    e = S.Explorer("cylinder")
+    e = Explorer("cylinder")
     ui = W.show_explorer(e)
     assert shown[0].format == "png" and shown[1] is ui
     # the live figure stays hidden (and empty in the saved state) until a control changes
@@ -132,7 +133,7 @@ def test_no_descriptions_or_icons_for_the_static_page():
     """The HTML widget manager typesets descriptions with MathJax 2's API (a JavaScript error under the
     book's MathJax 3), and button icons need a web font the book does not serve: labels are HTML
     widgets instead."""
-    ui = W.make_widget(S.Explorer("bowl", grid_size=21))
+    ui = W.make_widget(Explorer("bowl", grid_size=21))
 
     def walk(widget):
         yield widget

@@ -1,8 +1,8 @@
-"""Second-order training: Levenberg–Marquardt and the natural gradient.
+"""Levenberg–Marquardt: damped Gauss–Newton steps, for the half squared error.
 
 Levenberg–Marquardt minimises the half squared error ``C = ||e||^2 / (2m)`` of the residuals
 ``e = a^L - y``. With ``J = de/dtheta`` (one backpropagated row per residual, see
-:func:`backproplib.hessian.residual_jacobian`), each step solves
+:func:`backproplib.curvature.hessian.residual_jacobian`), each step solves
 
     (J^T J + mu I) Delta theta = -J^T e.
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .hessian import fisher, residual_jacobian
-from .network import Network
+from ..network import Network
+from .hessian import residual_jacobian
 
 Array = np.ndarray
 
@@ -198,30 +198,6 @@ def stationarity(J: Array, e: Array) -> float:
     if norm_e == 0 or not live.any():
         return 0.0
     return float(np.max(np.abs(J[:, live].T @ e) / (col[live] * norm_e)))
-
-
-def natural_gradient(net: Network, X: Array, Y: Array, damping: float = 1e-4) -> Array:
-    """The natural-gradient direction ``(F + damping I)^{-1} g`` (descend along its negative).
-
-    Parameters
-    ----------
-    net : Network
-    X : ndarray, shape (n_0, m)
-    Y : ndarray, shape (n_L, m), or int labels of shape (m,)
-    damping : float
-        Added to the diagonal of the Fisher matrix ``F`` (:func:`backproplib.hessian.fisher`), which is
-        singular for most networks.
-
-    Returns
-    -------
-    ndarray, shape (n_params,)
-        In the order of :meth:`~backproplib.network.Network.get_params`.
-    """
-    _check_positive(damping, "damping")
-    F = fisher(net, X)
-    g = net.loss_and_gradient(X, Y)[1].flat()
-    F[np.diag_indices_from(F)] += damping
-    return np.linalg.solve(F, g)
 
 
 def _check_positive(value: object, what: str) -> None:

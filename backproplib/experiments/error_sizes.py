@@ -2,14 +2,14 @@
 
 The backward pass multiplies ``delta^l`` by ``(W^l)^T`` and by ``f'(z^{l-1})`` at every layer. When the
 derivatives are small (a saturated logistic unit has ``f' <= 1/4``) the error shrinks geometrically on
-its way to the first layers. These functions measure that, using the network's own backward pass.
+its way to the first layers. These functions measure that with the network's own backward recursion.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .network import Gradients, Network
+from ..network import Gradients, Network
 
 Array = np.ndarray
 
@@ -54,4 +54,6 @@ def weight_gradient_norms(net: Network, X: Array, Y: Array) -> Array:
 def _backward(net: Network, X: Array, Y: Array) -> Gradients:
     if not isinstance(net, Network):
         raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
+    if net.stacked:
+        raise ValueError("error sizes are measured on a single network, not a stack")
     return net.backward(net.forward(X), Y)

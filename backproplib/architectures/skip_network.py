@@ -23,10 +23,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .activations import Activation
-from .init import init_params
-from .losses import Loss
-from .network import Cache, Gradients, Network
+from ..activations import Activation
+from ..init import check_sizes, init_params
+from ..losses import Loss
+from ..network import Cache, Network
 
 Array = np.ndarray
 
@@ -52,6 +52,9 @@ class SkipNetwork(Network):
     sources : list of list of int
         ``sources[l-1]`` is ``S(l)`` in increasing order (the column order of ``W^l``).
 
+    Only what differs from :class:`backproplib.Network` is written here: the sources of each layer,
+    the stacked layer input, and the error recursion that sums over every layer a unit feeds.
+
     Examples
     --------
     >>> net = SkipNetwork([2, 1, 1], skips=[(0, 2)], seed=0)
@@ -69,17 +72,24 @@ class SkipNetwork(Network):
         seed: int | None = 0,
         scale: float = 0.3,
     ) -> None:
-        super().__init__(sizes, activations, loss, init, seed, scale)
-        L = len(self.sizes) - 1
+        L = len(check_sizes(sizes)) - 1
         self.skips = _check_skips(skips, L)
-        self.sources = [sorted({l - 1} | {s for s, d in self.skips if d == l}) for l in range(1, L + 1)]
-        rng = np.random.default_rng(seed)
-        self.W, self.b = [], []
-        for l in range(1, L + 1):
-            fan_in = sum(self.sizes[s] for s in self.sources[l - 1])
-            (W,), (b,) = init_params([fan_in, self.sizes[l]], init, rng, scale)
-            self.W.append(W)
-            self.b.append(b)
+        self._sources = [sorted({l - 1} | {s for s, d in self.skips if d == l}) for l in range(1, L + 1)]
+        super().__init__(sizes, activations, loss, init, seed, scale)
+
+    def _init_params(self, init: str, rng: np.random.Generator,
+                     scale: float) -> tuple[list[Array], list[Array]]:
+        W, b = [], []
+        for l in range(1, len(self.sizes)):
+            (Wl,), (bl,) = init_params([self.fan_in(l), self.sizes[l]], init, rng, scale)
+            W.append(Wl)
+            b.append(bl)
+        return W, b
+
+    @property
+    def sources(self) -> list[list[int]]:
+        """``sources[l-1]`` is ``S(l)``: the layers that feed layer ``l``, in increasing order."""
+        return self._sources
 
     def __repr__(self) -> str:
         acts = ", ".join(f.name for f in self.activations)
@@ -105,70 +115,48 @@ class SkipNetwork(Network):
         if s not in self.sources[l - 1]:
             raise ValueError(f"layer {s} does not feed layer {l}; its sources are {self.sources[l - 1]}")
         start = sum(self.sizes[t] for t in self.sources[l - 1] if t < s)
-        return self.W[l - 1][:, start : start + self.sizes[s]]
+        return self.W[l - 1][..., :, start : start + self.sizes[s]]
 
-    def _stack(self, a: list[Array], l: int) -> Array:
-        """The input of layer ``l`` (1-based): its sources' activations stacked, shape ``(fan_in, m)``."""
+    def layer_input(self, a: Sequence[Array], l: int) -> Array:
+        """The input of layer ``l`` (1-based): its sources' activations stacked, ``(fan_in, m)``."""
         src = self.sources[l - 1]
-        return a[src[0]] if len(src) == 1 else np.vstack([a[s] for s in src])
+        if len(src) == 1:
+            return a[src[0]]
+        parts = [a[s] for s in src]
+        lead = np.broadcast_shapes(*(p.shape[:-2] for p in parts))  # () unless a stack of networks
+        return np.concatenate([np.broadcast_to(p, (*lead, *p.shape[-2:])) for p in parts], axis=-2)
 
-    def forward(self, X: Array, keep_derivatives: bool = True) -> Cache:
-        """Run the network on a batch, caching ``z^l``, ``a^l`` and ``f'(z^l)``.
+    def backpropagate(self, cache: Cache, delta_L: Array) -> list[Array]:
+        """The error vectors when a layer may feed several later layers:
 
-        Parameters
-        ----------
-        X : ndarray, shape (n_0, m)
-        keep_derivatives : bool
+            delta^s = f'(z^s) * sum_{l : s in S(l)} (W^{l,s})^T delta^l,
 
-        Returns
-        -------
-        Cache
-        """
-        cache = Cache(a=[self._check_input(X)])
-        for l, (W, b, f) in enumerate(zip(self.W, self.b, self.activations), start=1):
-            Z = W @ self._stack(cache.a, l)
-            Z += b[:, None]
-            cache.z.append(Z)
-            cache.a.append(f.f(Z))
-            cache.fprime.append(f.df(Z) if keep_derivatives and f.elementwise else None)
-        return cache
-
-    def backward(self, cache: Cache, Y: Array) -> Gradients:
-        """Backpropagate through the layers and the direct connections.
+        the chain rule summing over every path out of layer ``s``.
 
         Parameters
         ----------
         cache : Cache
-            From :meth:`forward` on the same batch.
-        Y : ndarray, shape (n_L, m), or int labels of shape (m,) for cross-entropy
+        delta_L : ndarray, shape (n_L, m)
 
         Returns
         -------
-        Gradients
-            ``dW`` (shapes of ``W``, including the direct-connection columns), ``db`` and ``delta``.
+        list of ndarray
+            ``deltas[l-1] = delta^l``.
         """
-        m = cache.a[0].shape[1]
-        Y = self.loss_fn.targets(Y, self.sizes[-1], m)
+        self._check_cache(cache)
+        delta = self._check_delta(delta_L, cache)
         L = self.L
-        if self.loss_fn.requires is not None:
-            delta = self.loss_fn.delta(cache.z[-1], cache.a[-1], Y, self.activations[-1])
-        else:
-            delta = self._times_fprime(L - 1, cache, self.loss_fn.grad_a(cache.a[-1], Y))
         grad_a: list[Array | None] = [None] * (L + 1)  # dC/da^s, summed over the layers s feeds
-        deltas: list[Array] = [delta] * L
-        dW: list[Array] = [delta] * L
-        db: list[Array] = [delta] * L
+        deltas = [delta] * L
         for l in range(L, 0, -1):  # 1-based layer of the book
             if l < L:
-                delta = self._times_fprime(l - 1, cache, grad_a[l])
+                delta = self._times_fprime(l, cache, grad_a[l])
             deltas[l - 1] = delta
-            dW[l - 1] = (delta @ self._stack(cache.a, l).T) / m
-            db[l - 1] = delta.sum(axis=1) / m
             for s in self.sources[l - 1]:
                 if s > 0:  # one term of sum_l (W^{l,s})^T delta^l
-                    term = self.block(l, s).T @ delta
+                    term = self.block(l, s).mT @ delta
                     grad_a[s] = term if grad_a[s] is None else grad_a[s] + term
-        return Gradients(dW=dW, db=db, delta=deltas)
+        return deltas
 
 
 def _check_skips(skips: Iterable[tuple[int, int]], L: int) -> set[tuple[int, int]]:

@@ -9,6 +9,11 @@ matrices they use. ``theta`` is the flat parameter vector of
 ``output_jacobian(net, X)``
     ``J`` with one row per output per example, ``J[k*m + i] = d a^L_k(x_i) / d theta``; each row is
     one backward pass seeded with a unit vector at output ``k`` (all ``m`` examples at once).
+
+Every one of them calls the network's own backward recursion
+(:meth:`~backproplib.network.Network.backpropagate` and
+:meth:`~backproplib.network.Network.param_grads`), so they hold for any network class that provides
+it, :class:`~backproplib.architectures.skip_network.SkipNetwork` included.
 ``residual_jacobian(net, X, Y)``
     the residuals ``e = a^L - y`` (same row order) and their Jacobian, which is ``output_jacobian``.
 ``per_example_gradients(net, X, Y)``
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Cache, Network
+from ..network import Network
 
 Array = np.ndarray
 
@@ -35,31 +40,9 @@ Array = np.ndarray
 def _check_net(net: object) -> Network:
     if not isinstance(net, Network):
         raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
+    if net.stacked:
+        raise ValueError("curvature matrices are for a single network, not a stack of networks")
     return net
-
-
-def _per_example_rows(cache: Cache, deltas: list[Array]) -> Array:
-    """Parameter gradients of one scalar per example from its error vectors, shape ``(m, n)``.
-
-    ``deltas[l-1]`` is ``delta^l`` of shape ``(n_l, m)``; the row of example ``i`` holds
-    ``delta^l[:, i] (a^{l-1}[:, i])^T`` and ``delta^l[:, i]`` for every layer, in ``get_params`` order.
-    """
-    m = cache.a[0].shape[1]
-    parts = []
-    for l, delta in enumerate(deltas):
-        dW = np.einsum("jm,km->mjk", delta, cache.a[l]).reshape(m, -1)
-        parts += [dW, delta.T]
-    return np.concatenate(parts, axis=1)
-
-
-def _backpropagate(net: Network, cache: Cache, delta_L: Array) -> list[Array]:
-    """The error vectors ``delta^l`` of every layer, from a seed ``delta^L`` of shape ``(n_L, m)``."""
-    deltas = [delta_L] * net.L
-    delta = delta_L
-    for l in range(net.L - 1, 0, -1):  # delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l
-        delta = net.activations[l - 1].backward(cache.z[l - 1], cache.a[l], net.W[l].T @ delta)
-        deltas[l - 1] = delta
-    return deltas
 
 
 def output_jacobian(net: Network, X: Array, wrt: str = "a") -> Array:
@@ -90,7 +73,7 @@ def output_jacobian(net: Network, X: Array, wrt: str = "a") -> Array:
         seed[k] = 1.0
         if wrt == "a":  # d a_k / d z^L: the output activation's vector-Jacobian product
             seed = net.activations[-1].backward(cache.z[-1], cache.a[-1], seed)
-        rows.append(_per_example_rows(cache, _backpropagate(net, cache, seed)))
+        rows.append(net.param_grads(cache, net.backpropagate(cache, seed), per_example=True))
     return np.concatenate(rows, axis=0)
 
 
@@ -138,8 +121,8 @@ def per_example_gradients(net: Network, X: Array, Y: Array) -> Array:
     """
     net = _check_net(net)
     cache = net.forward(X)
-    grads = net.backward(cache, Y)
-    return _per_example_rows(cache, grads.delta)
+    return net.param_grads(cache, net.backpropagate(cache, net.output_delta(cache, Y)),
+                           per_example=True)
 
 
 def hessian(net: Network, X: Array, Y: Array, eps: float = 1e-5) -> Array:

@@ -1,16 +1,18 @@
 """The per-example loop of early textbooks: backpropagate one training example at a time.
 
-This is the algorithm exactly as the 1986 papers and Nielsen's first program state it, with column
-*vectors* and a Python loop over the examples of a batch. It computes the same gradient as
-:meth:`backproplib.network.Network.backward` (the tests check that) and exists to be measured against it: the
-matrix form does the same arithmetic in a few large matrix products.
+The 1986 papers and Nielsen's first program state the algorithm for one example, a column vector,
+and accumulate the gradients of a mini-batch in a Python loop. Here that loop calls the network's own
+forward and backward pass once per example (a batch of one column), so the arithmetic is the matrix
+form's, one column at a time; the tests check that the mean of the per-example gradients is the batch
+gradient of :meth:`backproplib.network.Network.backward`. It exists to be measured against the matrix
+form, which does the same arithmetic in a few large matrix products.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .network import Network
+from ..network import Network
 
 Array = np.ndarray
 
@@ -21,33 +23,23 @@ def backprop_one(net: Network, x: Array, y: Array) -> tuple[list[Array], list[Ar
     Parameters
     ----------
     net : Network
-        Any network whose loss is elementwise-fused or whose activations are elementwise.
+        Any network (its own backward recursion is used).
     x : ndarray, shape (n_0,)
-    y : ndarray, shape (n_L,)
+    y : ndarray, shape (n_L,), or an int class label for cross-entropy
 
     Returns
     -------
     dW, db : lists of ndarray
         Same shapes as ``net.W`` and ``net.b``.
     """
-    a = [x]
-    zs = []
-    for W, b, f in zip(net.W, net.b, net.activations):
-        zs.append(W @ a[-1] + b)
-        a.append(f.f(zs[-1]))
-    yc, zc, ac = y[:, None], zs[-1][:, None], a[-1][:, None]
-    if net.loss_fn.requires is not None:
-        delta = net.loss_fn.delta(zc, ac, yc, net.activations[-1])[:, 0]
-    else:
-        delta = net.activations[-1].backward(zc, ac, net.loss_fn.grad_a(ac, yc))[:, 0]
-    dW = [np.empty(0)] * net.L
-    db = [np.empty(0)] * net.L
-    for l in range(net.L - 1, -1, -1):
-        dW[l] = np.outer(delta, a[l])
-        db[l] = delta
-        if l > 0:
-            delta = net.activations[l - 1].df(zs[l - 1]) * (net.W[l].T @ delta)
-    return dW, db
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"backprop_one takes one example as a vector of shape ({net.sizes[0]},), "
+                         f"got shape {x.shape}")
+    y = np.asarray(y)
+    y_col = y.reshape(1) if y.ndim == 0 else y[:, None]  # a label, or a target column
+    grads = net.backward(net.forward(x[:, None]), y_col)
+    return grads.dW, grads.db
 
 
 def gradient_per_example(net: Network, X: Array, Y: Array) -> tuple[list[Array], list[Array]]:
@@ -58,13 +50,14 @@ def gradient_per_example(net: Network, X: Array, Y: Array) -> tuple[list[Array],
     X : ndarray, shape (n_0, m)
     Y : ndarray, shape (n_L, m), or int labels of shape (m,) for cross-entropy
     """
-    X = net._check_input(X)
+    X = net.check_input(X)
     m = X.shape[1]
-    Yf = net.loss_fn.targets(Y, net.sizes[-1], m)
+    Y = np.asarray(Y)
+    net.loss_fn.targets(Y, net.sizes[-1], m)  # validate once, before the loop
     dW = [np.zeros_like(W) for W in net.W]
     db = [np.zeros_like(b) for b in net.b]
     for i in range(m):
-        gW, gb = backprop_one(net, X[:, i], Yf[:, i])
+        gW, gb = backprop_one(net, X[:, i], Y[i] if Y.ndim == 1 else Y[:, i])
         for l in range(net.L):
             dW[l] += gW[l]
             db[l] += gb[l]

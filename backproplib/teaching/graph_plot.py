@@ -1,5 +1,5 @@
 """Draw a computational graph with matplotlib: one box per node, its value and (after
-:func:`backproplib.graph.backward`) its adjoint, arrows from operands to results.
+:func:`backproplib.autodiff.graph.backward`) its adjoint, arrows from operands to results.
 
 Nodes are placed in columns by depth (the longest path from a leaf), so data flows left to right and
 adjoints flow right to left. No graphviz is needed.
@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .graph import Node, topological_order
+from ..autodiff.graph import Node, topological_order
 
 OP_LABELS = {"+": "+", "-": "−", "*": "×", "@": "@", "sum": "Σ"}
 
@@ -111,7 +111,7 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     labels : mapping from Node to str, optional
         Names to show instead of ``node.name`` or the operation.
     show_grad : bool
-        Show the adjoints (run :func:`~backproplib.graph.backward` first).
+        Show the adjoints (run :func:`~backproplib.autodiff.graph.backward` first).
     title : str, optional
     digits : int
         Significant digits of the numbers shown.

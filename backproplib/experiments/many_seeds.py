@@ -3,8 +3,9 @@
 Questions such as "how many of 100 random starts get stuck on XOR?" need 100 independent runs of
 full-batch gradient descent. Run one after the other, the Python overhead of thousands of tiny matrix
 products dominates; here the ``S`` networks are stacked along a leading axis (``W^l`` becomes an array
-of shape ``(S, n_l, n_{l-1})``) and every epoch is a handful of batched products. The arithmetic is
-exactly that of :func:`backproplib.training.train` with :class:`backproplib.optim.SGD` (or
+of shape ``(S, n_l, n_{l-1})``, :meth:`backproplib.network.Network.stack`) and every epoch is a handful
+of batched products, through the core's own forward pass, backward recursion and optimiser. The
+arithmetic is that of :func:`backproplib.training.train` with :class:`backproplib.optim.SGD` (or
 :class:`backproplib.optim.Momentum`) applied to each network separately, which the tests check.
 """
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network
+from ..network import Network
+from ..optim import SGD, Momentum
 
 Array = np.ndarray
 
@@ -80,37 +82,22 @@ def train_many(nets: Sequence[Network], X: Array, Y: Array, epochs: int, eta: fl
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
     if not (np.isfinite(eta) and eta >= 0) or not 0 <= alpha < 1:
         raise ValueError(f"need eta >= 0 and alpha in [0, 1), got eta={eta!r}, alpha={alpha!r}")
-    X = first._check_input(X)
-    m = X.shape[1]
-    Yf = first.loss_fn.targets(Y, first.sizes[-1], m)
-    W = [np.stack([n.W[l] for n in nets]) for l in range(first.L)]  # (S, n_l, n_{l-1})
-    b = [np.stack([n.b[l] for n in nets])[:, :, None] for l in range(first.L)]  # (S, n_l, 1)
-    vW = [np.zeros_like(w) for w in W]
-    vb = [np.zeros_like(c) for c in b]
-    acts = first.activations
+    X = first.check_input(X)
+    stack = first.stack(np.stack([n.get_params() for n in nets]))  # W^l: (S, n_l, n_{l-1})
+    Yf = stack.loss_fn.targets(Y, first.sizes[-1], X.shape[1])
+    optimizer = Momentum(eta, alpha) if alpha > 0 else SGD(eta)
+    params = [p for pair in zip(stack.W, stack.b) for p in pair]
     loss = np.empty((len(nets), epochs + 1))
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(epochs + 1):
-            A = [np.broadcast_to(X, (len(nets),) + X.shape)]
-            Z = []
-            for l, f in enumerate(acts):  # z^l = W^l a^{l-1} + b^l, a^l = f(z^l)
-                Z.append(W[l] @ A[-1] + b[l])
-                A.append(f.f(Z[-1]))
-            loss[:, t] = 0.5 * np.sum((A[-1] - Yf) ** 2, axis=(1, 2)) / m
+            cache = stack.forward(X)
+            loss[:, t] = stack.loss_fn.per_example(cache.z[-1], cache.a[-1], Yf).mean(axis=-1)
             if t == epochs:
                 break
-            delta = acts[-1].df(Z[-1]) * (A[-1] - Yf)  # delta^L
-            for l in range(first.L - 1, -1, -1):
-                gW = delta @ A[l].transpose(0, 2, 1) / m
-                gb = delta.sum(axis=2, keepdims=True) / m
-                if l > 0:  # delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l, with the old W^l
-                    delta = acts[l - 1].df(Z[l - 1]) * (W[l].transpose(0, 2, 1) @ delta)
-                vW[l] = alpha * vW[l] - eta * gW
-                vb[l] = alpha * vb[l] - eta * gb
-                W[l] = W[l] + vW[l]
-                b[l] = b[l] + vb[l]
+            grads = stack.backward(cache, Yf)  # the core's recursion, S networks at once
+            optimizer.step(params, [g for pair in zip(grads.dW, grads.db) for g in pair])
     for s, n in enumerate(nets):
         for l in range(first.L):
-            n.W[l][...] = W[l][s]
-            n.b[l][...] = b[l][s, :, 0]
+            n.W[l][...] = stack.W[l][s]
+            n.b[l][...] = stack.b[l][s]
     return ManyHistory(loss=loss)

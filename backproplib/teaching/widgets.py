@@ -1,9 +1,9 @@
-"""The loss-surface explorer: matplotlib drawings of an :class:`~backproplib.surfaces.Explorer` and
-the ipywidgets controls that drive it.
+"""The loss-surface explorer: matplotlib drawings of an
+:class:`~backproplib.teaching.explorer.Explorer` and the ipywidgets controls that drive it.
 
-All the state and the computation live in :class:`backproplib.surfaces.Explorer` (plain Python, tested
-without a browser); this module only draws its :meth:`~backproplib.surfaces.Explorer.figure_data` and
-wires sliders to its attributes.
+All the state and the computation live in :class:`backproplib.teaching.explorer.Explorer` (plain
+Python, tested without a browser); this module only draws its
+:meth:`~backproplib.teaching.explorer.Explorer.figure_data` and wires sliders to its attributes.
 
 A chapter shows an explorer with :func:`show_explorer`, which displays a static PNG of the initial
 state (what a reader of the HTML sees first, with or without JavaScript) followed by the live widget
@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .surfaces import MAX_STEPS, Explorer
+from .explorer import MAX_STEPS, Explorer
 
 Array = np.ndarray
 

@@ -1,4 +1,4 @@
-"""Forward accumulation and finite differences over the same graph as :mod:`backproplib.graph`.
+"""Forward accumulation and finite differences over the same graph as :mod:`backproplib.autodiff.graph`.
 
 Both methods answer the question "how does the output change when *one* input direction changes?", so a
 full gradient needs one pass per parameter:
@@ -7,11 +7,11 @@ full gradient needs one pass per parameter:
   operation's Jacobian-vector product: one exact directional derivative per pass;
 * central differences evaluate the graph twice, at ``theta_i + eps`` and ``theta_i - eps``.
 
-Reverse mode (:func:`backproplib.graph.backward`) gets every partial derivative of a scalar output
+Reverse mode (:func:`backproplib.autodiff.graph.backward`) gets every partial derivative of a scalar output
 in a single backward pass. The three methods use the same operations and the same cost model
-(:mod:`backproplib.opcount`), so their counts can be compared directly.
+(:mod:`backproplib.autodiff.opcount`), so their counts can be compared directly.
 
->>> from backproplib.graph import Node
+>>> from backproplib.autodiff.graph import Node
 >>> x = Node(2.0)
 >>> y = x * x * x
 >>> float(jvp(y, {x: 1.0}))
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Node, evaluate, topological_order
-from .opcount import record
+from .opcount import record, tangent_cost
 
 Array = np.ndarray
 
@@ -66,11 +66,20 @@ def jvp(output: Node, seeds: Mapping[Node, Any]) -> Array:
         live = [i for i, t in enumerate(ts) if t is not None]
         if not live:
             continue
-        costs = node._costs[2]
-        record("tangent", sum(costs[i] for i in live) + node.value.size * (len(live) - 1))
-        tangent[id(node)] = node._jvp(*ts)
+        record("tangent", tangent_cost(node, live))
+        values = [p.value for p in node.parents]  # d node = sum over operands of J_i t_i
+        terms = [node._jvps[i](ts[i], *values) for i in live]
+        tangent[id(node)] = _tangent_sum(node.shape, terms)
     t_out = tangent.get(id(output))
     return np.zeros_like(output.value) if t_out is None else np.asarray(t_out, dtype=float)
+
+
+def _tangent_sum(shape: tuple[int, ...], terms: list[Array]) -> Array:
+    """Add the tangent terms of the operands, broadcast to the node's shape."""
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return np.broadcast_to(out, shape) if out.shape != shape else out
 
 
 def _check_params(output: Node, params: Sequence[Node]) -> list[Node]:
@@ -115,7 +124,7 @@ def gradient(output: Node, params: Sequence[Node]) -> list[Array]:
 
 def finite_differences(output: Node, params: Sequence[Node], eps: float = 1e-6,
                        scheme: str = "central") -> list[Array]:
-    """Finite differences on the graph, re-evaluating it with :func:`backproplib.graph.evaluate`.
+    """Finite differences on the graph, re-evaluating it with :func:`backproplib.autodiff.graph.evaluate`.
 
     ``scheme="central"`` moves each entry ``theta_i`` to ``theta_i +- eps`` and keeps
     ``(C_+ - C_-) / (2 eps)``: two evaluations per entry, ``2n`` in all. ``scheme="forward"`` keeps

@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import datasets
-from .network import Network
-from .optim import SGD, Momentum, Optimizer
-from .skip_network import SkipNetwork
-from .training import History, train
+from .. import datasets
+from ..architectures.skip_network import SkipNetwork
+from ..network import Network
+from ..optim import SGD, Momentum, Optimizer
+from ..training import History, train
 
 Array = np.ndarray
 
@@ -199,7 +199,7 @@ def load_results(name: str) -> dict:
 
     if name not in ("xor", "symmetry"):
         raise ValueError(f"unknown results {name!r}; valid names are: 'symmetry', 'xor'")
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / f"{name}.json"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / f"{name}.json"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python benchmarks/bench_reproductions.py "
                                 "--results` from the repository root")
