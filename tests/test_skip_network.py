@@ -184,8 +184,7 @@ def test_curvature_matrices_of_a_skip_network_match_autograd():
     np.testing.assert_allclose(hs.hessian(net, X, Y), H_ref, rtol=1e-6, atol=1e-7)
     per_ex = hs.per_example_gradients(net, X, Y)
     for i in range(m):
-        g_i = autograd.grad(lambda t: reference_loss(t, net.sizes, net.skips, acts, X[:, [i]],
-                                                     Y[:, [i]]))(theta)
+        g_i = autograd.grad(reference_loss)(theta, net.sizes, net.skips, acts, X[:, [i]], Y[:, [i]])
         np.testing.assert_allclose(per_ex[i], g_i, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(per_ex.mean(axis=0), net.loss_and_gradient(X, Y)[1].flat(), rtol=1e-12)
 
