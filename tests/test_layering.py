@@ -136,3 +136,21 @@ def test_the_rules_catch_a_violation():
     assert violations("teaching.widgets", {"network", "autodiff.graph", "surfaces"}) == []
     with pytest.raises(AssertionError, match="belongs to no layer"):
         group("newthing")
+
+
+def test_the_api_reference_documents_every_module_once_on_its_parts_page():
+    import re
+
+    pages = sorted((PACKAGE.parent / "book" / "api").glob("*.md"))
+    documented: dict[str, list[str]] = {}
+    for page in pages:
+        for mod in re.findall(r"\.\. automodule:: backproplib\.?([\w.]*)", page.read_text()):
+            documented.setdefault(mod, []).append(page.name)
+    missing = sorted(set(MODULES) - set(documented))
+    twice = {m: p for m, p in documented.items() if len(p) > 1}
+    assert not missing, f"modules without an API page: {missing}"
+    assert not twice, f"modules documented on more than one page: {twice}"
+    for mod, (page,) in documented.items():
+        head = mod.split(".")[0]
+        if head in PARTS | {TEACHING}:
+            assert page == f"{head}.md", f"backproplib.{mod} belongs on api/{head}.md, not {page}"
