@@ -7,9 +7,14 @@ output with cross-entropy), measured against two baselines timed in the same run
 * the same step written out by hand in plain NumPy (no validation, no cache objects): what any
   NumPy implementation pays for the elementwise work (bias, ReLU, f', softmax) that NumPy cannot fuse
   into the matrix products;
-* the textbook per-example loop (``backproplib.per_example``): the same arithmetic one column at a time.
+* the textbook per-example loop (``backproplib.experiments.per_example``): the same network called
+  on one column at a time;
+* when PyTorch is importable (an optional benchmark dependency, never needed by the book: ``pip install
+  torch``), the same step in PyTorch's CPU eager mode, float64, one thread: autograd's forward and
+  backward of the same loss.
 
 BLAS runs on one thread. Run with ``make bench`` or ``python -m benchmarks.bench_core``.
+Target: backproplib within 1.15 x the floor.
 """
 
 from __future__ import annotations
@@ -95,8 +100,11 @@ def _main() -> dict[str, float]:
     def loop():
         gradient_per_example(net, X[:, :m_small], y[:m_small])
 
-    t = interleaved({"floor": floor, "by_hand": by_hand, "library": library, "loop": loop},
-                    repeats=21)
+    fns = {"floor": floor, "by_hand": by_hand, "library": library, "loop": loop}
+    torch_step = _torch_step(net, X, y)
+    if torch_step is not None:
+        fns["torch"] = torch_step
+    t = interleaved(fns, repeats=21)
     t["loop"] = t["loop"] * BATCH / m_small
     results = {
         "floor_ms": 1e3 * float(np.median(t["floor"])),
@@ -117,8 +125,45 @@ def _main() -> dict[str, float]:
           f"   = {results['backproplib_over_floor']:.2f} x the floor (target <= 1.3), "
           f"{results['backproplib_over_by_hand']:.2f} x by hand")
     print(f"  per-example loop (scaled)       {results['per_example_ms']:8.2f} ms"
-          f"   = {results['per_example_over_backproplib']:.1f} x backproplib (target >= 20)")
+          f"   = {results['per_example_over_backproplib']:.1f} x backproplib")
+    if "torch" in t:
+        results["torch_ms"] = 1e3 * float(np.median(t["torch"]))
+        results["backproplib_over_torch"] = float(np.median(t["library"] / t["torch"]))
+        print(f"  PyTorch {_torch_version()} CPU eager        {results['torch_ms']:8.2f} ms"
+              f"   backproplib = {results['backproplib_over_torch']:.2f} x PyTorch")
+    else:
+        print("  (PyTorch not importable: no comparison with it)")
     return results
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__.split("+")[0]
+
+
+def _torch_step(net: bp.Network, X: np.ndarray, y: np.ndarray):
+    """The same loss and gradient in PyTorch (float64, one thread), or None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    Ws = [torch.tensor(W, requires_grad=True) for W in net.W]
+    bs = [torch.tensor(b, requires_grad=True) for b in net.b]
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+
+    def step():
+        A = Xt
+        for l, (W, b) in enumerate(zip(Ws, bs)):
+            Z = W @ A + b[:, None]
+            A = torch.relu(Z) if l < len(Ws) - 1 else Z
+        loss = torch.nn.functional.cross_entropy(A.T, yt)
+        for p in Ws + bs:
+            p.grad = None
+        loss.backward()
+
+    return step
 
 
 if __name__ == "__main__":

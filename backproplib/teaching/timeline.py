@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .exercises import CheckResult
+from .exercises.checks import Feedback as CheckResult
 
 
 @dataclass(frozen=True)
