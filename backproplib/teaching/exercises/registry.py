@@ -393,7 +393,8 @@ class Progress:
         lines = [f"Exercises of {{ref}}`{self.chapter}`: {len(self.passed)} of {len(self.rows)} passed",
                  "", "| exercise | title | status |", "|---|---|---|"]
         marks = {"passed": "✔ passed", "tried": "✘ tried", "not tried": "not tried"}
-        lines += [f"| [{label}](#{label}) | {title} | {marks[status]} |" for label, title, status in self.rows]
+        lines += [f"| [{label}](#{label}) | {title} | {marks[status]} |"
+                  for label, title, status in self.rows]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
