@@ -94,6 +94,10 @@ class Problem:
         """The (constant) Hessian of a quadratic loss, shape ``(n, n)``; ``None`` if not quadratic."""
         return None
 
+    def saturation(self, w: Array) -> float | None:
+        """For a network's surface, the share of saturated logistic units at ``w``; else ``None``."""
+        return None
+
     def stability_bound(self) -> float | None:
         """The largest stable learning rate of plain gradient descent, ``2 / lambda_max``.
 
@@ -331,6 +335,22 @@ class NetworkSlice(Problem):
         cache = grid.forward(self.X, keep_derivatives=False)
         E = grid.loss_fn.per_example(cache.z[-1], cache.a[-1], self.Y).mean(axis=-1)
         return (2 * self.c * E).reshape(p1.shape)
+
+    def saturation(self, w: Array) -> float | None:
+        """The share of (unit, case) pairs, in the layers the two parameters feed, whose logistic
+        derivative ``f'(z) = a (1 - a)`` is below 1% of its largest value 1/4 (``|z| > 6.9``): the
+        two partial derivatives are ``delta^l`` times an activation, and ``delta^l`` carries that
+        ``f'(z^l)``, so there the gradient all but vanishes."""
+        theta = self.theta.copy()
+        theta[list(self.index)] = self._check_point(w)
+        net = self.net.stack(theta[None, :])
+        cache = net.forward(self.X)
+        layers = {int(name[2:].split("[")[0]) for name in self.param_names}  # "W^2[0, 0]" -> 2
+        fps = [cache.fprime[l - 1] for l in sorted(layers) if net.activations[l - 1].name == "logistic"]
+        if not fps:
+            return None
+        flat = np.concatenate([fp.ravel() for fp in fps])
+        return float(np.mean(flat < 0.0025))
 
     def gradient(self, w: Array) -> Array:
         """Backpropagation through :meth:`backproplib.network.Network.loss_and_gradient`, two entries."""

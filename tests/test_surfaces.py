@@ -282,3 +282,25 @@ def test_status_shows_rounding_level_numbers_as_bounds():
     assert status == "Descending: the loss fell from 4 to below 1e-08 in 2 steps."
     converged = describe(losses, traj, grad_norm=3e-10, eta=0.1, diverged_at=None)
     assert "below 1e-08" in converged and "e-09" not in converged and "e-10" not in converged
+
+
+def test_status_states_the_curvature_facts_of_a_quadratic_surface():
+    e = Explorer("bowl", eta=0.3, steps=12)
+    lam = np.linalg.eigvalsh(e.surface.hessian())
+    assert f"λ_max = {lam.max():.3g}" in e.status
+    assert f"2/λ_max = {2 / lam.max():.3g}" in e.status
+    for v in lam:
+        assert f"{abs(1 - 0.3 * v):.3g} (λ = {v:.3g})" in e.status
+    flat = Explorer("cylinder", eta=0.1, steps=20)
+    assert "1 (λ = 0)" in flat.status  # the flat direction is 0, not a rounding-level 1e-17
+
+
+def test_status_on_the_xor_plateau_blames_saturation_not_the_learning_rate():
+    e = Explorer("xor", start=(-4, -4), eta=20.0, steps=50)
+    assert e.status.startswith("On a plateau") and "saturated" in e.status
+    assert "larger learning rate would help" not in e.status and "more steps would help" not in e.status
+
+
+def test_status_counts_one_step_in_the_singular():
+    e = Explorer("parabola", eta=0.5, steps=1)
+    assert "in 1 step." in e.status and "1 steps" not in e.status

@@ -40,35 +40,80 @@ def _fmt(x: float, digits: int = 4, words: bool = False) -> str:
     return f"{x:.{digits}g}"
 
 
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def curvature(eigenvalues: Array | None, eta: float) -> str:
+    """What the Hessian says about plain gradient descent with learning rate ``eta``: ``lambda_max``,
+    the stability bound ``2 / lambda_max``, and ``|1 - eta lambda|``, the factor by which each step
+    scales the distance to the minimum along each eigenvector (below 1: it shrinks)."""
+    if eigenvalues is None:
+        return ""
+    lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
+    lam_max = float(lam[0])
+    if not lam_max > 0:
+        return ""
+    lam = np.where(np.abs(lam) < TINY * lam_max, 0.0, lam)  # a flat direction is 0, not 1e-17
+    factors = ", ".join(f"{abs(1 - eta * v):.3g} (λ = {v:.3g})" for v in lam)
+    return (f"λ_max = {lam_max:.3g}: plain descent is stable for η < 2/λ_max = {2 / lam_max:.3g}; "
+            f"each step scales the distance to the minimum along each eigenvector by "
+            f"|1 − ηλ| = {factors}.")
+
+
 def describe(losses: Array, trajectory: Array, grad_norm: float, eta: float,
-             diverged_at: int | None, bound: float | None = None, optimizer: str = "sgd") -> str:
-    """Say in words what a run did: diverged, nothing moved, converged, oscillating or descending."""
+             diverged_at: int | None, eigenvalues: Array | None = None, optimizer: str = "sgd",
+             saturation: float | None = None) -> str:
+    """Say in words what a run did (diverged, nothing moved, converged, oscillating, descending) and,
+    on a quadratic surface, what its curvature implies for plain descent (:func:`curvature`).
+
+    Parameters
+    ----------
+    losses, trajectory : ndarray
+        The run, the start first.
+    grad_norm : float
+        The gradient's length at the last point.
+    eta : float
+    diverged_at : int or None
+    eigenvalues : ndarray, optional
+        The Hessian's eigenvalues (a quadratic surface).
+    optimizer : str
+        The bound and the factors are for plain descent (``"sgd"``).
+    saturation : float, optional
+        The share of (unit, case) pairs whose logistic unit is saturated at the last point (a
+        network's surface): a small gradient there comes from ``f'(z) ~ 0``.
+    """
     n = len(losses) - 1
     L0, L = float(losses[0]), float(losses[-1])
-    hint = (f" (plain gradient descent is stable on this surface for a learning rate below "
-            f"2/λ_max = {bound:.4g})" if bound is not None and optimizer == "sgd" else "")
+    facts = curvature(eigenvalues, eta) if optimizer == "sgd" else ""
+    tail = f" {facts}" if facts else ""
     if diverged_at is not None:
-        return (f"Diverged: at step {diverged_at} the weights overflowed. The learning rate {eta:g} "
-                f"is too large, every step overshoots further{hint}.")
+        return (f"Diverged: at step {diverged_at} the weights overflowed; with learning rate {eta:g} "
+                f"every step overshoots further.{tail}")
     if n == 0:
-        return f"Start: loss {L0:.4g}. Press step (or raise the number of steps) to move."
+        return f"Start: loss {_fmt(L0)}. Press step (or raise the number of steps) to move.{tail}"
     if eta == 0:
-        return f"Nothing moves: with learning rate 0 every update is zero; the loss stays {L0:.4g}."
+        return f"Nothing moves: with learning rate 0 every update is zero; the loss stays {_fmt(L0)}."
     if grad_norm < 1e-6 or L < 1e-12:
-        return (f"Converged: after {n} steps the loss is {_fmt(L, 3, words=True)} and the gradient's "
-                f"length {_fmt(grad_norm, 1, words=True)}.")
+        return (f"Converged: after {_steps(n)} the loss is {_fmt(L, 3, words=True)} and the gradient's "
+                f"length {_fmt(grad_norm, 1, words=True)}.{tail}")
     if L > L0 * (1 + 1e-6):
-        return (f"Diverging: the loss grew from {_fmt(L0)} to {_fmt(L)} in {n} steps; the steps overshoot "
-                f"the minimum by more each time{hint}.")
+        return (f"Diverging: the loss grew from {_fmt(L0)} to {_fmt(L)} in {_steps(n)}; the steps "
+                f"overshoot the minimum by more each time.{tail}")
     d = np.diff(trajectory, axis=0)
     if n >= 2 and float(d[-1] @ d[-2]) < 0 and L >= 0.999 * float(losses[-3]):
         return (f"Oscillating: the point jumps back and forth across the valley and the loss stays "
-                f"near {_fmt(L, words=True)} instead of falling{hint}.")
+                f"near {_fmt(L, words=True)} instead of falling.{tail}")
     if L > 0.9 * L0:
+        if saturation is not None and saturation >= 0.5:
+            return (f"On a plateau: the loss stays near {_fmt(L, 3, words=True)} after {_steps(n)}. "
+                    f"The gradient is small (length {_fmt(grad_norm, 1, words=True)}) because the "
+                    f"units it flows through are saturated for {saturation:.0%} of the cases, where "
+                    "f'(z) is nearly 0: a larger learning rate moves faster along the plateau, it "
+                    "does not make the gradient point off it.")
         return (f"Descending slowly: the loss fell only from {_fmt(L0)} to {_fmt(L, words=True)} "
-                f"in {n} steps; "
-                f"a larger learning rate or more steps would help.")
-    return f"Descending: the loss fell from {_fmt(L0)} to {_fmt(L, words=True)} in {n} steps."
+                f"in {_steps(n)}.{tail}")
+    return f"Descending: the loss fell from {_fmt(L0)} to {_fmt(L, words=True)} in {_steps(n)}.{tail}"
 
 
 class Explorer:
@@ -269,8 +314,11 @@ class Explorer:
     def _update_status(self) -> None:
         with np.errstate(all="ignore"):
             gnorm = float(np.linalg.norm(self.gradient))
+        H = self.surface.hessian()
         self.status = describe(self.losses, self.trajectory, gnorm, self.eta, self.diverged_at,
-                               self.surface.stability_bound(), self.optimizer)
+                               eigenvalues=None if H is None else np.linalg.eigvalsh(H),
+                               optimizer=self.optimizer,
+                               saturation=self.surface.saturation(self.trajectory[-1]))
 
     def readout(self) -> str:
         """The numbers of the current state in one line (for the step-by-step mode)."""
