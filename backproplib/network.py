@@ -279,14 +279,15 @@ class Network:
         self._check_cache(cache)
         Y = self.targets(Y, cache)
         z, a, f = cache.z[-1], cache.a[-1], self.activations[-1]
-        if self.loss_fn.requires is not None:  # fused softmax/logistic + cross-entropy: a - y
+        if self.loss_fn.requires is not None:
+            # fused softmax/logistic + cross-entropy: a - y
             delta = self.loss_fn.delta(z, a, Y, f)
         elif cache.fprime[-1] is not None:  # delta^L = f'(z^L) * dC/da^L
             delta = cache.fprime[-1] * self.loss_fn.grad_a(a, Y)
         else:
             delta = f.backward(z, a, self.loss_fn.grad_a(a, Y))
-        if delta is a or delta is z or delta is Y:  # a custom Loss that hands back its input
-            delta = delta.copy()
+        if delta is a or delta is z or delta is Y:
+            delta = delta.copy()  # a custom Loss handed back its input
         return delta
 
     def backpropagate(self, cache: Cache, delta_L: Array) -> list[Array]:
@@ -309,7 +310,8 @@ class Network:
         self._check_cache(cache)
         delta = self._check_delta(delta_L, cache)
         deltas = [delta] * self.L
-        for l in range(self.L, 1, -1):  # delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l
+        for l in range(self.L, 1, -1):
+            # delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l
             delta = self._times_fprime(l - 1, cache, self.W[l - 1].mT @ delta)
             deltas[l - 2] = delta
         return deltas
@@ -335,11 +337,12 @@ class Network:
         m = cache.a[0].shape[-1]
         if per_example:
             if self.stacked:
-                raise ValueError("per-example gradients are for a single network, not a stack")
+                raise ValueError("per-example gradients need a single network")
             parts = []
             for l, delta in enumerate(deltas, start=1):
                 inp = self.layer_input(cache.a, l)
-                parts += [np.einsum("jm,km->mjk", delta, inp).reshape(m, -1), delta.T]
+                dW = np.einsum("jm,km->mjk", delta, inp).reshape(m, -1)
+                parts += [dW, delta.T]
             return np.concatenate(parts, axis=1)
         dW, db = [], []
         for l, delta in enumerate(deltas, start=1):

@@ -107,14 +107,15 @@ class Adam(Optimizer):
         Added to the denominator.
     """
 
-    def __init__(self, eta: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8) -> None:
+    def __init__(self, eta: float = 1e-3, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(eta)
         self.beta1 = _number("beta1", beta1, minimum=0.0, below=1.0)
         self.beta2 = _number("beta2", beta2, minimum=0.0, below=1.0)
         self.eps = _number("eps", eps, minimum=0.0)
         if self.eps == 0:
-            raise ValueError("eps must be > 0 (it keeps the step finite where the gradient is 0)")
+            raise ValueError("eps must be > 0 (it keeps the step finite "
+                             "where the gradient is 0)")
         self.reset()
 
     def reset(self) -> None:

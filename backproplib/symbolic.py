@@ -179,26 +179,30 @@ def delta_rule_gradient(snet: SymbolicNetwork) -> SymGradients:
         Shapes of ``snet.W`` and ``snet.b``.
     """
     _check_snet(snet)
-    L, a, W = snet.L, snet.a, snet.W
-    fprime = [[derivative_from_output(snet.activation, o) for o in a[l]] for l in range(1, L + 1)]
-    delta = [[sp.Integer(0)] * n for n in snet.sizes[1:]]  # delta[l-1][j-1] is delta^l_j
-    for j in range(snet.sizes[-1]):
+    L, a, W, n = snet.L, snet.a, snet.W, snet.sizes
+    f = snet.activation
+    fprime = [[derivative_from_output(f, o) for o in a[l]]
+              for l in range(1, L + 1)]
+    delta = [[sp.Integer(0)] * k for k in n[1:]]  # delta^l_j: delta[l-1][j]
+    for j in range(n[-1]):
         delta[L - 1][j] = (a[L][j] - snet.t[j]) * fprime[L - 1][j]
     for l in range(L - 1, 0, -1):  # inner layers, from the back
-        for j in range(snet.sizes[l]):
-            back = sum(W[l][i, j] * delta[l][i] for i in range(snet.sizes[l + 1]))
+        for j in range(n[l]):
+            back = sum(W[l][i, j] * delta[l][i] for i in range(n[l + 1]))
             delta[l - 1][j] = fprime[l - 1][j] * back
-    dW = [sp.Matrix(snet.sizes[l], snet.sizes[l - 1], lambda j, k, l=l: a[l - 1][k] * delta[l - 1][j])
+    dW = [sp.Matrix(n[l], n[l - 1],
+                    lambda j, k, l=l: a[l - 1][k] * delta[l - 1][j])
           for l in range(1, L + 1)]
-    db = [sp.Matrix(d) if b[0].is_Symbol else sp.zeros(len(d), 1) for d, b in zip(delta, snet.b)]
+    db = [sp.Matrix(d) if b[0].is_Symbol else sp.zeros(len(d), 1)
+          for d, b in zip(delta, snet.b)]
     return dW, db
 
 
 def matrix_gradient(snet: SymbolicNetwork) -> SymGradients:
     """The gradient by the matrix recursion of chapter 04, with SymPy matrices.
 
-    ``delta^L = D^L (a^L - t)``, ``delta^{l-1} = D^{l-1} (W^l)^T delta^l``, ``dC/dW^l = delta^l (a^{l-1})^T``
-    and ``dC/db^l = delta^l``, where ``D^l = diag(f'(z^l))``.
+    ``delta^L = D^L (a^L - t)``, ``delta^{l-1} = D^{l-1} (W^l)^T delta^l``,
+    ``dC/dW^l = delta^l (a^{l-1})^T`` and ``dC/db^l = delta^l``, where ``D^l = diag(f'(z^l))``.
 
     Returns
     -------
@@ -206,13 +210,15 @@ def matrix_gradient(snet: SymbolicNetwork) -> SymGradients:
         Shapes of ``snet.W`` and ``snet.b``.
     """
     _check_snet(snet)
-    D = [sp.diag(*[derivative_from_output(snet.activation, o) for o in a]) for a in snet.a[1:]]
+    D = [sp.diag(*[derivative_from_output(snet.activation, o) for o in a])
+         for a in snet.a[1:]]
     delta = D[-1] * (snet.a[-1] - snet.t)
     dW: list[sp.Matrix] = [sp.Matrix()] * snet.L
     db: list[sp.Matrix] = [sp.Matrix()] * snet.L
     for l in range(snet.L, 0, -1):
         dW[l - 1] = delta * snet.a[l - 1].T
-        db[l - 1] = delta if snet.b[l - 1][0].is_Symbol else sp.zeros(*delta.shape)
+        has_bias = snet.b[l - 1][0].is_Symbol
+        db[l - 1] = delta if has_bias else sp.zeros(*delta.shape)
         if l > 1:
             delta = D[l - 2] * (snet.W[l - 1].T * delta)
     return dW, db

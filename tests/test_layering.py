@@ -146,7 +146,8 @@ def test_the_api_reference_documents_every_module_once_on_its_parts_page():
     for page in pages:
         for mod in re.findall(r"\.\. automodule:: backproplib\.?([\w.]*)", page.read_text()):
             documented.setdefault(mod, []).append(page.name)
-    missing = sorted(set(MODULES) - set(documented))
+    data = {m for m in MODULES if m.startswith("teaching.exercises.chapters.")}  # exercises as data
+    missing = sorted(set(MODULES) - set(documented) - data)
     twice = {m: p for m, p in documented.items() if len(p) > 1}
     assert not missing, f"modules without an API page: {missing}"
     assert not twice, f"modules documented on more than one page: {twice}"

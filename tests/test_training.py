@@ -88,11 +88,19 @@ def test_datasets_shapes_and_labels():
 def test_show_source_is_the_library_source():
     import inspect
 
-    src = str(bp.show_source(bp.Network.backward))
-    assert src.startswith("def backward(self")
+    full = str(bp.show_source(bp.Network.backward, docstring=True, width=120))
+    assert full.startswith("def backward(self")
     original = inspect.getsource(bp.Network.backward).splitlines()
-    assert [line.strip() for line in src.splitlines()] == [line.strip() for line in original]
-    short = bp.show_source(bp.Network.backward, start="deltas = self.backpropagate")
-    assert "    ...\n" in str(short) and '"""' not in str(short)
+    assert [line.strip() for line in full.splitlines()] == [line.strip() for line in original]
+    code = str(bp.show_source(bp.Network.backward))  # what a chapter shows: the code
+    assert '"""' not in code and "deltas = self.backpropagate" in code
+    short = bp.show_source(bp.Network.param_grads, start="dW, db = [], []")
+    assert "    ...\n" in str(short) and "per_example" not in str(short).split("...")[1]
     with pytest.raises(ValueError, match="does not occur"):
         bp.show_source(bp.Network.backward, start="no such text")
+
+
+def test_show_source_refuses_a_listing_wider_than_the_page():
+    with pytest.raises(ValueError, match="the book's code column holds 77"):
+        bp.show_source(bp.Network.check_input)
+    assert bp.show_source(bp.Network.check_input, width=120)

@@ -146,7 +146,8 @@ class SkipNetwork(Network):
         self._check_cache(cache)
         delta = self._check_delta(delta_L, cache)
         L = self.L
-        grad_a: list[Array | None] = [None] * (L + 1)  # dC/da^s, summed over the layers s feeds
+        # dC/da^s, summed over the layers that s feeds
+        grad_a: list[Array | None] = [None] * (L + 1)
         deltas = [delta] * L
         for l in range(L, 0, -1):  # 1-based layer of the book
             if l < L:

@@ -241,7 +241,8 @@ def unbroadcast(g: Value, shape: tuple[int, ...]) -> Value:
 # ------------------------------------------------------------------------------ operations
 # Each operation is its forward rule and, per operand, its VJP and its JVP: the local derivatives.
 def add(a: Any, b: Any) -> Node:
-    """``a + b`` (elementwise, with broadcasting). Add distributes: both operands receive ``g``."""
+    """``a + b`` (elementwise, with broadcasting). Add distributes: both
+    operands receive ``g``."""
     return _op("+", _elementwise("+", np.add), (a, b),
                vjps=(lambda g, out, a, b: g, lambda g, out, a, b: g),
                jvps=(lambda t, a, b: t, lambda t, a, b: t))
@@ -255,7 +256,8 @@ def sub(a: Any, b: Any) -> Node:
 
 
 def mul(a: Any, b: Any) -> Node:
-    """``a * b`` (elementwise, with broadcasting). Multiply swaps: ``g b`` for ``a``, ``g a`` for ``b``."""
+    """``a * b`` (elementwise, with broadcasting). Multiply swaps: the adjoint
+    of ``a`` is ``g b``, that of ``b`` is ``g a``."""
     return _op("*", _elementwise("*", np.multiply), (a, b),
                vjps=(lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
                jvps=(lambda t, a, b: t * b, lambda t, a, b: a * t))
@@ -483,7 +485,8 @@ def topological_order(output: Node) -> list[Node]:
         Leaves first, ``output`` last.
     """
     if not isinstance(output, Node):
-        raise TypeError(f"topological_order needs a Node, got {type(output).__name__}")
+        what = type(output).__name__
+        raise TypeError(f"topological_order needs a Node, got {what}")
     order: list[Node] = []
     seen: set[int] = set()
     stack: list[tuple[Node, bool]] = [(output, False)]
@@ -500,7 +503,8 @@ def topological_order(output: Node) -> list[Node]:
     return order
 
 
-def backward(output: Node, seed: Any = None, create_graph: bool = False) -> None:
+def backward(output: Node, seed: Any = None,
+             create_graph: bool = False) -> None:
     """Reverse accumulation: set ``node.grad = d output / d node`` for every node that needs it.
 
     Parameters
@@ -518,8 +522,10 @@ def backward(output: Node, seed: Any = None, create_graph: bool = False) -> None
     order = topological_order(output)
     for node in order:
         node.grad = None
-    output.grad = constant(_seed(output, seed), "seed") if create_graph else _seed(output, seed)
-    for node in reversed(order):  # every consumer of `node` comes later in `order`: it is done
+    seed = _seed(output, seed)
+    output.grad = constant(seed, "seed") if create_graph else seed
+    # every consumer of `node` comes later in `order`: all of them are done
+    for node in reversed(order):
         if node.grad is None or not node.parents:
             continue
         if create_graph:
@@ -531,11 +537,11 @@ def backward(output: Node, seed: Any = None, create_graph: bool = False) -> None
                 continue
             c = vjp(node.grad, out, *args)
             record_op("backward", node, i, c.shape)
-            if c.shape != p.shape:  # p was broadcast: sum its adjoint over the broadcast axes
+            if c.shape != p.shape:  # p was broadcast: sum over those axes
                 c = unbroadcast(c, p.shape)
             if p.grad is None:
                 p.grad = c
-            else:  # a node used more than once: its adjoint is the sum over its consumers
+            else:  # p is used again: its adjoint sums over its consumers
                 record_op("accumulate", p)
                 p.grad = p.grad + c
     if not create_graph:

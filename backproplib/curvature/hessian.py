@@ -64,16 +64,19 @@ def output_jacobian(net: Network, X: Array, wrt: str = "a") -> Array:
     """
     net = _check_net(net)
     if wrt not in ("a", "z"):
-        raise ValueError(f"wrt must be 'a' (outputs) or 'z' (output weighted inputs), got {wrt!r}")
+        raise ValueError(f"wrt must be 'a' (outputs) or 'z' (output "
+                         f"weighted inputs), got {wrt!r}")
     cache = net.forward(X)
     n_L, m = cache.a[-1].shape
+    f, z, a = net.activations[-1], cache.z[-1], cache.a[-1]
     rows = []
     for k in range(n_L):
         seed = np.zeros((n_L, m))
         seed[k] = 1.0
-        if wrt == "a":  # d a_k / d z^L: the output activation's vector-Jacobian product
-            seed = net.activations[-1].backward(cache.z[-1], cache.a[-1], seed)
-        rows.append(net.param_grads(cache, net.backpropagate(cache, seed), per_example=True))
+        if wrt == "a":  # d a_k / d z^L: the output activation's VJP
+            seed = f.backward(z, a, seed)
+        deltas = net.backpropagate(cache, seed)
+        rows.append(net.param_grads(cache, deltas, per_example=True))
     return np.concatenate(rows, axis=0)
 
 

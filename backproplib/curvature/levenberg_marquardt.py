@@ -130,16 +130,7 @@ def levenberg_marquardt(
     -------
     LMHistory
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ValueError(f"max_iter must be a non-negative int, got {max_iter!r}")
-    _check_positive(mu, "initial damping mu")
-    _check_positive(mu_min, "mu_min")
-    _check_positive(gtol, "gtol")
-    for name, factor in (("mu_dec", mu_dec), ("mu_inc", mu_inc)):
-        if not (np.isfinite(factor) and factor > 1):
-            raise ValueError(f"{name} must be a factor > 1, got {factor!r}")
+    _check_arguments(net, max_iter, mu, mu_dec, mu_inc, mu_min, gtol)
     e, J = residual_jacobian(net, X, Y)  # checks the loss, X and Y
     m = e.size // net.sizes[-1]
     theta = net.get_params()
@@ -155,12 +146,15 @@ def levenberg_marquardt(
         if stationarity(J, e) <= gtol:
             history.reason = "small_gradient"
             break
-        while mu <= mu_max:  # try steps, raising the damping until one lowers the loss
+        while mu <= mu_max:  # raise the damping until a step lowers the loss
             try:
-                net.set_params(theta + lm_step(J, e, mu))
+                step = lm_step(J, e, mu)
+            except np.linalg.LinAlgError:  # singular: more damping
+                step = np.full(theta.shape, np.inf)
+            trial = np.inf
+            if np.all(np.isfinite(theta + step)):
+                net.set_params(theta + step)
                 trial = net.loss(X, Y)
-            except np.linalg.LinAlgError:  # numerically singular: more damping
-                trial = np.inf
             if trial < loss:
                 break
             history.rejected += 1
@@ -198,6 +192,20 @@ def stationarity(J: Array, e: Array) -> float:
     if norm_e == 0 or not live.any():
         return 0.0
     return float(np.max(np.abs(J[:, live].T @ e) / (col[live] * norm_e)))
+
+
+def _check_arguments(net: object, max_iter: object, mu: float, mu_dec: float,
+                     mu_inc: float, mu_min: float, gtol: float) -> None:
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
+        raise ValueError(f"max_iter must be a non-negative int, got {max_iter!r}")
+    _check_positive(mu, "initial damping mu")
+    _check_positive(mu_min, "mu_min")
+    _check_positive(gtol, "gtol")
+    for name, factor in (("mu_dec", mu_dec), ("mu_inc", mu_inc)):
+        if not (np.isfinite(factor) and factor > 1):
+            raise ValueError(f"{name} must be a factor > 1, got {factor!r}")
 
 
 def _check_positive(value: object, what: str) -> None:

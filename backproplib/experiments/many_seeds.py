@@ -45,8 +45,8 @@ class ManyHistory:
         return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
 
 
-def train_many(nets: Sequence[Network], X: Array, Y: Array, epochs: int, eta: float = 0.5,
-               alpha: float = 0.0) -> ManyHistory:
+def train_many(nets: Sequence[Network], X: Array, Y: Array, epochs: int,
+               eta: float = 0.5, alpha: float = 0.0) -> ManyHistory:
     """Full-batch gradient descent (with optional momentum) on several networks at once, in place.
 
     Parameters
@@ -67,6 +67,33 @@ def train_many(nets: Sequence[Network], X: Array, Y: Array, epochs: int, eta: fl
     ManyHistory
         The trained parameters are written back into ``nets``.
     """
+    nets = _check_nets(nets, epochs, eta, alpha)
+    first = nets[0]
+    X = first.check_input(X)
+    # one network of S: W^l has shape (S, n_l, n_{l-1})
+    stack = first.stack(np.stack([n.get_params() for n in nets]))
+    Yf = stack.loss_fn.targets(Y, first.sizes[-1], X.shape[1])
+    optimizer = Momentum(eta, alpha) if alpha > 0 else SGD(eta)
+    params = [p for pair in zip(stack.W, stack.b) for p in pair]
+    loss = np.empty((len(nets), epochs + 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(epochs + 1):
+            cache = stack.forward(X)
+            C_x = stack.loss_fn.per_example(cache.z[-1], cache.a[-1], Yf)
+            loss[:, t] = C_x.mean(axis=-1)
+            if t == epochs:
+                break
+            grads = stack.backward(cache, Yf)  # the core's one recursion
+            pairs = zip(grads.dW, grads.db)
+            optimizer.step(params, [g for pair in pairs for g in pair])
+    for s, n in enumerate(nets):
+        for l in range(first.L):
+            n.W[l][...] = stack.W[l][s]
+            n.b[l][...] = stack.b[l][s]
+    return ManyHistory(loss=loss)
+
+
+def _check_nets(nets: Sequence[Network], epochs: int, eta: float, alpha: float) -> list[Network]:
     nets = list(nets)
     if not nets or not all(isinstance(n, Network) for n in nets):
         raise TypeError("nets must be a non-empty sequence of backproplib Networks")
@@ -82,22 +109,4 @@ def train_many(nets: Sequence[Network], X: Array, Y: Array, epochs: int, eta: fl
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
     if not (np.isfinite(eta) and eta >= 0) or not 0 <= alpha < 1:
         raise ValueError(f"need eta >= 0 and alpha in [0, 1), got eta={eta!r}, alpha={alpha!r}")
-    X = first.check_input(X)
-    stack = first.stack(np.stack([n.get_params() for n in nets]))  # W^l: (S, n_l, n_{l-1})
-    Yf = stack.loss_fn.targets(Y, first.sizes[-1], X.shape[1])
-    optimizer = Momentum(eta, alpha) if alpha > 0 else SGD(eta)
-    params = [p for pair in zip(stack.W, stack.b) for p in pair]
-    loss = np.empty((len(nets), epochs + 1))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(epochs + 1):
-            cache = stack.forward(X)
-            loss[:, t] = stack.loss_fn.per_example(cache.z[-1], cache.a[-1], Yf).mean(axis=-1)
-            if t == epochs:
-                break
-            grads = stack.backward(cache, Yf)  # the core's recursion, S networks at once
-            optimizer.step(params, [g for pair in zip(grads.dW, grads.db) for g in pair])
-    for s, n in enumerate(nets):
-        for l in range(first.L):
-            n.W[l][...] = stack.W[l][s]
-            n.b[l][...] = stack.b[l][s]
-    return ManyHistory(loss=loss)
+    return nets

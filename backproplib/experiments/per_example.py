@@ -64,8 +64,8 @@ def gradient_per_example(net: Network, X: Array, Y: Array) -> tuple[list[Array],
     return [g / m for g in dW], [g / m for g in db]
 
 
-def sgd_epoch_per_example(net: Network, X: Array, Y: Array, eta: float, batch_size: int,
-                          order: Array) -> None:
+def sgd_epoch_per_example(net: Network, X: Array, Y: Array, eta: float,
+                          batch_size: int, order: Array) -> None:
     """One epoch of mini-batch SGD in which each mini-batch gradient is built example by example.
 
     Parameters

@@ -66,7 +66,8 @@ def criteria_met(net: Network, X: Array, Y: Array) -> dict[str, bool]:
     return {"correct": bool(np.all(err < 0.5)), "within_0.1": bool(np.all(err < 0.1))}
 
 
-def run_until_learned(net: Network, X: Array, Y: Array, optimizer: Optimizer, max_sweeps: int,
+def run_until_learned(net: Network, X: Array, Y: Array,
+                      optimizer: Optimizer, max_sweeps: int,
                       seed: int) -> Run:
     """Full-batch training until every output is within 0.1 of its target, or ``max_sweeps``.
 
@@ -90,8 +91,10 @@ def run_until_learned(net: Network, X: Array, Y: Array, optimizer: Optimizer, ma
                 sweeps[name] = history.epochs
         return sweeps["within_0.1"] is not None
 
-    history = train(net, X, Y, epochs=max_sweeps, optimizer=optimizer, stop_when=stop)
-    return Run(seed=seed, sweeps=sweeps, final_loss=round(float(history.loss[-1]), 12))
+    history = train(net, X, Y, epochs=max_sweeps, optimizer=optimizer,
+                    stop_when=stop)
+    final = round(float(history.loss[-1]), 12)
+    return Run(seed=seed, sweeps=sweeps, final_loss=final)
 
 
 def xor_network(kind: str, seed: int) -> Network:
