@@ -480,3 +480,12 @@ def test_concat_rows_and_skip_network_graph(rng):
     grads = net.loss_and_gradient(X, Y)[1]
     np.testing.assert_allclose(np.concatenate([x.ravel() for pair in zip(dW, db) for x in pair]),
                                grads.flat(), rtol=1e-12)
+
+
+def test_node_vjp_gives_each_parents_contribution():
+    a, b = Node(np.array([1.0, 2.0])), Node(np.array([3.0, -1.0]))
+    c = a * b
+    ga, gb = c.vjp(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(ga, [3.0, -10.0])  # multiply swaps
+    np.testing.assert_array_equal(gb, [1.0, 20.0])
+    assert a.vjp(np.ones(2)) == ()

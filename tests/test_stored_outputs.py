@@ -68,11 +68,15 @@ def suspicious_numbers(text: str) -> list[str]:
 
 
 def output_texts(cell: dict) -> list[str]:
-    """Every text a code cell shows: streams and the text forms of its results."""
+    """Every text a code cell shows: streams and the text forms of its results. A listing of the
+    library's source (``bp.show_source``) is source text, whose numbers are literals: not scanned."""
     texts = []
     for out in cell.get("outputs", []):
         if out["output_type"] == "stream":
             texts.append("".join(out["text"]))
+        markdown = "".join(out.get("data", {}).get("text/markdown", ""))
+        if markdown.startswith("```python"):
+            continue
         for mime in TEXT_MIMES:
             value = out.get("data", {}).get(mime)
             if value is not None:
@@ -113,3 +117,7 @@ def test_the_scan_catches_what_it_should():
     assert suspicious_numbers("max error < 2.5e-10") == ["2.5e-10"]  # a bound must be round
     assert suspicious_numbers("agrees to better than 1e-12, below 1e-9") == []
     assert suspicious_numbers("1234567890 multiply-adds, 0.0 and 0e+00") == []
+    listing = {"outputs": [{"output_type": "display_data",
+                            "data": {"text/markdown": "```python\nmu_min = 1e-10\n```",
+                                     "text/plain": "mu_min = 1e-10"}}]}
+    assert output_texts(listing) == []  # a source listing's literals are not measurements

@@ -49,8 +49,6 @@ class SkipNetwork(Network):
     ----------
     W : list of ndarray
         ``W[l-1]`` is ``W^l``, shape ``(n_l, sum of n_s over s in S(l))``.
-    sources : list of list of int
-        ``sources[l-1]`` is ``S(l)`` in increasing order (the column order of ``W^l``).
 
     Only what differs from :class:`backproplib.Network` is written here: the sources of each layer,
     the stacked layer input, and the error recursion that sums over every layer a unit feeds.
@@ -88,7 +86,8 @@ class SkipNetwork(Network):
 
     @property
     def sources(self) -> list[list[int]]:
-        """``sources[l-1]`` is ``S(l)``: the layers that feed layer ``l``, in increasing order."""
+        """``sources[l-1]`` is ``S(l)``: the layers that feed layer ``l``, in increasing order (the
+        column order of ``W^l``)."""
         return self._sources
 
     def __repr__(self) -> str:

@@ -100,6 +100,14 @@ class Node:
         label = f"{self.name!r}, " if self.name else ""
         return f"Node({label}op={self.op!r}, shape={self.shape})"
 
+    def vjp(self, g: Any) -> tuple[Array, ...]:
+        """What an adjoint ``g`` of this node contributes to each parent's adjoint: the
+        operation's vector-Jacobian products, one per parent (before summing over any axis the
+        parent was broadcast along)."""
+        args = tuple(p.value for p in self.parents)
+        g = _as_value(g, "adjoint")
+        return tuple(rule(g, self.value, *args) for rule in self._vjps)
+
     # arithmetic: every operator is one of the operations below -------------------------------
     def __add__(self, other: Any) -> Node:
         return add(self, other)

@@ -10,10 +10,6 @@ matrices they use. ``theta`` is the flat parameter vector of
     ``J`` with one row per output per example, ``J[k*m + i] = d a^L_k(x_i) / d theta``; each row is
     one backward pass seeded with a unit vector at output ``k`` (all ``m`` examples at once).
 
-Every one of them calls the network's own backward recursion
-(:meth:`~backproplib.network.Network.backpropagate` and
-:meth:`~backproplib.network.Network.param_grads`), so they hold for any network class that provides
-it, :class:`~backproplib.architectures.skip_network.SkipNetwork` included.
 ``residual_jacobian(net, X, Y)``
     the residuals ``e = a^L - y`` (same row order) and their Jacobian, which is ``output_jacobian``.
 ``per_example_gradients(net, X, Y)``
@@ -26,6 +22,11 @@ it, :class:`~backproplib.architectures.skip_network.SkipNetwork` included.
 ``fisher(net, X, Y)``
     the Fisher information of the output distribution the loss defines, or the empirical Fisher
     ``mean_x g_x g_x^T``.
+
+Every one of them calls the network's own backward recursion
+(:meth:`~backproplib.network.Network.backpropagate` and
+:meth:`~backproplib.network.Network.param_grads`), so they hold for any network class that provides
+it, :class:`~backproplib.architectures.skip_network.SkipNetwork` included.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ class Explorer:
     alpha : float
         The momentum coefficient (used by ``"momentum"`` only).
     cases : sequence of (x1, x2, t), optional
-        Training cases (see :func:`make_problem`).
+        Training cases (see :func:`backproplib.surfaces.make_problem`).
     loss : str
         ``"half_squared_error"`` or ``"squared_error"``.
     grid_size : int

@@ -1,8 +1,8 @@
 """The book's exercises: a registry of every ``{exercise}`` with its checks, mistakes and hints.
 
 >>> from backproplib.teaching import exercises
->>> exercises.get("ex-what-1").title
-'Count the forward passes'
+>>> exercises.check(2 * 0.125, 0.125).correct
+False
 
 ``check`` and ``check_function`` are the low-level comparisons the registry is built on; a chapter's
 solution cell uses ``get(label).check(answer)``.

@@ -81,12 +81,14 @@ def as_number_array(answer: Any, name: str = "answer") -> Array | Feedback:
     return a
 
 
-def close(a: Array, e: Array, rtol: float = RTOL) -> bool:
-    """Same shape and ``max |a - e| <= rtol * max |e|`` (or ``<= ZERO_TOL`` if ``e`` is zero)."""
+def close(a: Array, e: Array, rtol: float = RTOL, atol: float = 0.0) -> bool:
+    """Same shape and ``max |a - e| <= max(rtol * max |e|, atol)`` (``ZERO_TOL`` stands in for a
+    zero scale). ``atol`` is for a caller who knows the answer's scale (a peak read off a grid);
+    it is 0 by default, so a tiny expected value is not matched by any other tiny number."""
     if a.shape != e.shape or not np.all(np.isfinite(a)):
         return False
     scale = float(np.max(np.abs(e))) if e.size else 0.0
-    tol = rtol * scale if scale > 0 else ZERO_TOL
+    tol = max(rtol * scale if scale > 0 else ZERO_TOL, atol)
     return bool(np.all(np.abs(a - e) <= tol))
 
 
@@ -119,7 +121,8 @@ def describe(a: Array, e: Array, rtol: float = RTOL) -> str:
     return f"{float(a.ravel()[0]):.6g} is not the expected value"
 
 
-def check(answer: Any, expected: Any, name: str = "answer", rtol: float = RTOL) -> Feedback:
+def check(answer: Any, expected: Any, name: str = "answer", rtol: float = RTOL,
+          atol: float = 0.0) -> Feedback:
     """Compare a reader's numeric ``answer`` (a number or an array) with the ``expected`` one.
 
     The argument order is always (answer, expected). Booleans and strings are not numbers.
@@ -131,6 +134,8 @@ def check(answer: Any, expected: Any, name: str = "answer", rtol: float = RTOL) 
         What the answer is, used in the message.
     rtol : float
         Relative to the expected value's largest entry.
+    atol : float
+        An absolute tolerance, for an answer whose scale the caller knows (default none).
 
     Returns
     -------
@@ -140,7 +145,7 @@ def check(answer: Any, expected: Any, name: str = "answer", rtol: float = RTOL) 
     if isinstance(a, Feedback):
         return a
     e = np.asarray(expected, dtype=float)
-    if close(a, e, rtol):
+    if close(a, e, rtol, atol):
         return Feedback(True, f"{name} matches.")
     return Feedback(False, f"{name}: {describe(a, e, rtol)}")
 
@@ -187,7 +192,7 @@ def format_args(args: tuple) -> str:
 
 def check_function(func: Callable[..., Any], reference: Callable[..., Any],
                    cases: Iterable[tuple[Any, ...]], name: str | None = None,
-                   rtol: float = RTOL) -> Feedback:
+                   rtol: float = RTOL, atol: float = 0.0) -> Feedback:
     """Run a reader's function and a reference on the same inputs and compare every result.
 
     The reader's function gets copies of the inputs; one that modifies its inputs fails. A failing
@@ -207,7 +212,8 @@ def check_function(func: Callable[..., Any], reference: Callable[..., Any],
         got, error = run_safely(func, args)
         if error:
             return Feedback(False, f"{name} raised {error} on case {i}, inputs {format_args(args)}")
-        result = check(got, reference(*copy.deepcopy(args)), name=f"{name} on case {i}", rtol=rtol)
+        result = check(got, reference(*copy.deepcopy(args)), name=f"{name} on case {i}", rtol=rtol,
+                       atol=atol)
         if not result.correct:
             return Feedback(False, f"{result.message} (inputs {format_args(args)})")
         changed = modified_inputs(func, copy.deepcopy(args))
