@@ -51,7 +51,8 @@ class NetworkGraph:
         return [p for pair in zip(self.W, self.b) for p in pair]
 
     def gradient(self) -> Array:
-        """After :func:`~backproplib.autodiff.graph.backward`: all adjoints as one vector, ordered as ``Network.get_params()``."""
+        """After :func:`~backproplib.autodiff.graph.backward`: all adjoints as one vector, ordered
+        as ``Network.get_params()``."""
         return np.concatenate([p.grad.ravel() for p in self.params])
 
 
