@@ -6,11 +6,12 @@ NB     ?=
 # pytest-xdist workers for the notebook tests (CI machines have 2 cores)
 JOBS   ?= 2
 
-.PHONY: help setup assets book test lint unit nbval browser execute bench lab portability clean
+.PHONY: help setup assets book pdf pdf-test test lint unit nbval browser execute bench lab portability clean
 
 help:
 	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
 	@echo "make test     set up and run every test: ruff, unit tests, nbval, book build, browser test"
+	@echo "make pdf      build the PDF edition (installs TeX from Debian's packages when run as root)"
 	@echo "make execute  re-run notebooks whose code changed and store their outputs (NB=path for one)"
 	@echo "make nbval    run nbval on every notebook (NB=path for one)"
 	@echo "make bench    run the benchmarks (speed ratios, not tests)"
@@ -39,7 +40,31 @@ _vendor/.copied: node_modules/.package-lock.json tools/vendor_assets.py
 assets: setup _vendor/.copied
 
 book: setup assets
+	@mkdir -p _pdf
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# The PDF edition: Jupyter Book's LaTeX builder with TeX from Debian's packages, installed the way the
+# browser test installs Chromium. The PDF lands in _pdf/, which the next `make book` serves beside the
+# HTML (the preface links it).
+TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic \
+	latexmk fonts-dejavu fonts-freefont-otf poppler-utils
+XELATEX ?= /usr/bin/xelatex
+$(XELATEX):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	else echo "the PDF needs TeX: sudo apt-get install $(TEX_PACKAGES)" >&2; exit 1; fi
+
+pdf: setup assets $(XELATEX)
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@mkdir -p _pdf && cp _build/latex/book.pdf _pdf/backprop-book.pdf
+	@echo "PDF edition: _pdf/backprop-book.pdf"
+
+# In `make test` when TeX is installed (a fresh machine without TeX skips it: installing TeX takes
+# minutes; `make pdf` installs it).
+pdf-test: setup
+	@if command -v xelatex >/dev/null && command -v pdftotext >/dev/null; then \
+		$(MAKE) --no-print-directory pdf && REQUIRE_PDF=1 $(BIN)/pytest -q -p no:xdist tests/test_pdf.py; \
+	else echo "no TeX here: the PDF test is skipped (make pdf installs TeX and builds it)"; fi
 
 lint: setup
 	$(BIN)/ruff check backproplib tests benchmarks tools
@@ -61,7 +86,7 @@ $(CHROMIUM):
 browser: book $(CHROMIUM)
 	REQUIRE_BUILD=1 CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:xdist tests/browser
 
-test: lint unit nbval browser
+test: lint unit nbval browser pdf-test
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(if $(NB),$(NB),--changed)
@@ -83,4 +108,4 @@ portability: setup
 	done
 
 clean:
-	rm -rf _build _vendor _vendor_root
+	rm -rf _build _vendor _vendor_root _pdf

@@ -30,7 +30,8 @@ def test_the_first_cell_states_the_notation_and_the_loss(nb_path):
     first = next(source(c) for c in cells(nb_path) if c["cell_type"] == "markdown")
     paragraphs = re.split(r"\n\s*\n", first)
     linked = [p for p in paragraphs if "<ch-notation>" in p]
-    assert linked, f"{nb_path.name}: the first cell does not link to the notation ({{ref}}`... <ch-notation>`)"
+    assert linked, (f"{nb_path.name}: the first cell does not link to the notation "
+                    "({ref}`... <ch-notation>`)")
     assert any("loss" in p.lower() for p in linked), (
         f"{nb_path.name}: the paragraph that links to the notation does not state the chapter's loss")
 
