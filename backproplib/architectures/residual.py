@@ -137,10 +137,10 @@ class ResidualNetwork(Network):
         deltas = [delta] * self.L
         g_next = None  # g^l = dC_x/dh^l of the layer just processed
         for l in range(self.L, 1, -1):
-            g = self.W[l - 1].mT @ delta  # the plain layer's term, (W^l)^T delta^l
-            if l in self.residual:  # the identity path: g^l arrives unchanged
+            g = self.W[l - 1].mT @ delta  # the plain term (W^l)^T delta^l
+            if l in self.residual:  # the identity path: g^l, unchanged
                 g += g_next
-            keep = l - 1 in self.residual  # g^{l-1} is needed again by the next step
+            keep = l - 1 in self.residual  # g^{l-1} is used again next
             delta = self._times_fprime(l - 1, cache, g.copy() if keep else g)
             g_next = g
             deltas[l - 2] = delta

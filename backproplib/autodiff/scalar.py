@@ -156,9 +156,12 @@ def topological_order(output: Scalar) -> list[Scalar]:
     """Every node ``output`` depends on, each once and after all of its parents, ``output`` last.
 
     An iterative depth-first search: each stack entry is a node and whether its parents are done.
+    Any node with the attributes of :class:`Scalar` (``parents``, ``local``, ``grad``) works, so a
+    reader's own value class can be ordered and differentiated by this engine.
     """
-    if not isinstance(output, Scalar):
-        raise TypeError(f"topological_order needs a Scalar, got {type(output).__name__}")
+    if not hasattr(output, "parents"):  # a Scalar, or any node with the same attributes
+        raise TypeError(f"topological_order needs a Scalar (a node with .parents), got "
+                        f"{type(output).__name__}")
     order: list[Scalar] = []
     seen: set[int] = set()
     stack = [(output, False)]
@@ -270,7 +273,7 @@ class ScalarNetwork:
         squares = []
         for j, row in enumerate(self.a[-1]):
             for i, out in enumerate(row):
-                d = out - float(Y[j, i])
+                d = out - Scalar(float(Y[j, i]), f"y{j + 1}" if m == 1 else None)
                 d.name = f"e[{j}]" if m == 1 else None
                 squares.append(d * d)
         total = squares[0]
