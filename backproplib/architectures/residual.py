@@ -108,9 +108,13 @@ class ResidualNetwork(Network):
             cache.z.append(Z)
             fprime = f.df(Z) if keep_derivatives and f.elementwise else None
             if l in self.residual:  # the identity path around the activation
-                cache.a.append(cache.a[l - 1] + self.branch_scale * f.f(Z))
-                if fprime is not None:
-                    fprime *= self.branch_scale
+                branch = f.f(Z)
+                if self.branch_scale != 1.0:
+                    branch *= self.branch_scale
+                    if fprime is not None:
+                        fprime *= self.branch_scale
+                branch += cache.a[l - 1]
+                cache.a.append(branch)
             else:
                 cache.a.append(f.f(Z))
             cache.fprime.append(fprime)
@@ -140,8 +144,10 @@ class ResidualNetwork(Network):
             g = self.W[l - 1].mT @ delta  # the plain term (W^l)^T delta^l
             if l in self.residual:  # the identity path: g^l, unchanged
                 g += g_next
-            keep = l - 1 in self.residual  # g^{l-1} is used again next
-            delta = self._times_fprime(l - 1, cache, g.copy() if keep else g)
+            if l - 1 in self.residual:  # keep g^{l-1}: the next step adds it
+                delta = cache.fprime[l - 2] * g
+            else:
+                delta = self._times_fprime(l - 1, cache, g)
             g_next = g
             deltas[l - 2] = delta
         return deltas
