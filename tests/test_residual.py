@@ -101,3 +101,14 @@ def test_a_cache_without_derivatives_is_refused():
         net.backpropagate(cache, np.ones((1, 2)))
     with pytest.raises(ValueError, match="width n_0=2"):
         net.forward(np.ones((3, 2)))
+
+
+def test_the_graph_builders_refuse_a_residual_network_instead_of_ignoring_its_identity_path():
+    from backproplib.autodiff import scalar as S
+    from backproplib.autodiff.networks import network_graph
+
+    net = ResidualNetwork([2, 3, 3, 1], seed=0)
+    with pytest.raises(ValueError, match="ResidualNetwork has a forward pass of its own"):
+        network_graph(net, np.ones((2, 2)), np.ones((1, 2)))
+    with pytest.raises(ValueError, match="plain layered Network"):
+        S.ScalarNetwork(net, np.ones((2, 1)), np.ones((1, 1)))

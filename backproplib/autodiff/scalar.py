@@ -241,8 +241,10 @@ class ScalarNetwork:
         X = net.check_input(X)
         m = X.shape[1]
         Y = net.loss_fn.targets(Y, net.sizes[-1], m)
+        from ..network import Network
+
         if net.loss_fn.name != "half_squared_error" or net.stacked or net.sources != [
-                [l - 1] for l in range(1, net.L + 1)]:
+                [l - 1] for l in range(1, net.L + 1)] or type(net).forward is not Network.forward:
             raise ValueError("ScalarNetwork builds a plain layered Network with the half squared "
                              f"error, got {net!r}")
         names = [f.name for f in net.activations]
