@@ -141,6 +141,67 @@ class Adam(Optimizer):
             p -= (self.eta / c1) * m / denom
 
 
+class ClipNorm(Optimizer):
+    """Gradient clipping by the global norm (Pascanu, Mikolov and Bengio): when the gradient of all
+    parameters together is longer than ``max_norm``, rescale it to that length, keeping its
+    direction; then let ``optimizer`` take its step.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser that takes the (clipped) step, e.g. ``SGD(0.1)``.
+    max_norm : float
+        The largest gradient norm passed on (> 0).
+
+    Attributes
+    ----------
+    last_norm : float or None
+        The norm of the last gradient, before clipping.
+    clipped : int
+        How many steps were clipped so far.
+
+    Examples
+    --------
+    >>> opt = ClipNorm(SGD(1.0), max_norm=1.0)
+    >>> w = [np.zeros(2)]
+    >>> opt.step(w, [np.array([3.0, 4.0])])
+    >>> w[0], opt.last_norm, opt.clipped
+    (array([-0.6, -0.8]), 5.0, 1)
+    """
+
+    def __init__(self, optimizer: Optimizer, max_norm: float) -> None:
+        if isinstance(optimizer, type) or not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ClipNorm wraps an optimiser instance such as SGD(0.1), got "
+                            f"{optimizer!r}")
+        super().__init__(optimizer.eta)
+        self.optimizer = optimizer
+        self.max_norm = _number("max_norm", max_norm, minimum=0.0)
+        if self.max_norm == 0:
+            raise ValueError("max_norm must be > 0 (a gradient clipped to length 0 never moves)")
+        self.last_norm: float | None = None
+        self.clipped = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self.optimizer.reset()
+        self.last_norm, self.clipped = None, 0
+
+    def _step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
+        big = max((float(np.max(np.abs(g))) for g in grads if g.size), default=0.0)
+        if big > 0 and np.isfinite(big):  # scaled by the largest entry: no overflow in g * g
+            norm = big * float(np.sqrt(sum(float(np.sum((g / big) ** 2)) for g in grads)))
+        else:
+            norm = big
+        if not np.isfinite(norm):
+            raise ValueError(f"the gradient's norm is {norm}: clipping cannot rescale a gradient "
+                             "that is not finite (check the loss and the parameters)")
+        self.last_norm = norm
+        if norm > self.max_norm:
+            grads = [g * (self.max_norm / norm) for g in grads]
+            self.clipped += 1
+        self.optimizer.step(params, grads)
+
+
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 

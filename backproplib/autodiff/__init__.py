@@ -3,6 +3,8 @@
 - :mod:`~backproplib.autodiff.graph`: the engine: :class:`~backproplib.autodiff.graph.Node`, its
   operations (each with its vector-Jacobian and Jacobian-vector product), the topological order
   and :func:`~backproplib.autodiff.graph.backward`; a :class:`~backproplib.network.Network` as a graph.
+- :mod:`~backproplib.autodiff.scalar`: a scalar reverse-mode engine, one number per node
+  (chapter 17).
 - :mod:`~backproplib.autodiff.forward_mode`: forward accumulation and finite differences on the
   same graph.
 - :mod:`~backproplib.autodiff.opcount`: the cost model, counting multiply-adds as the engine runs.

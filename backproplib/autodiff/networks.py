@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..network import Network
 from .graph import (
     Node,
     activation,
@@ -76,6 +77,9 @@ def network_graph(net: Any, X: Array, Y: Array) -> NetworkGraph:
     Yf = net.loss_fn.targets(Y, net.sizes[-1], m)
     if net.stacked:
         raise ValueError("network_graph builds the graph of one network, not of a stack")
+    if type(net).forward is not Network.forward:  # e.g. a ResidualNetwork: not this graph
+        raise ValueError(f"network_graph builds layered and skip networks; "
+                         f"{type(net).__name__} has a forward pass of its own")
     A = constant(X, "x")
     g = NetworkGraph(loss=A, W=[], b=[], z=[], a=[A])
     for l, (W, b, f) in enumerate(zip(net.W, net.b, net.activations), start=1):

@@ -51,9 +51,52 @@ def weight_gradient_norms(net: Network, X: Array, Y: Array) -> Array:
     return np.array([np.linalg.norm(g) for g in grads.dW])
 
 
-def _backward(net: Network, X: Array, Y: Array) -> Gradients:
+def signal_variances(net: Network, X: Array, Y: Array) -> tuple[Array, Array]:
+    """How the spread of the signals changes with depth: the variance of ``z^l`` (forward) and of
+    ``delta^l`` (backward) over all units and examples of each layer.
+
+    The variance-preserving initialisations keep one of them (Glorot and Bengio: a compromise of
+    both; He et al.: the forward one for ReLU) constant from layer to layer.
+
+    Parameters
+    ----------
+    net : Network
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (n_L, m), or int labels of shape (m,) for cross-entropy
+
+    Returns
+    -------
+    var_z, var_delta : ndarray, shape (L,)
+        Entry ``l - 1`` is the variance of the entries of ``z^l`` and of ``delta^l``.
+    """
+    cache = _check_net(net).forward(X)
+    deltas = net.backpropagate(cache, net.output_delta(cache, Y))
+    return np.array([z.var() for z in cache.z]), np.array([d.var() for d in deltas])
+
+
+def gradient_ratio(net: Network, X: Array, Y: Array) -> float:
+    """``mean_x ||delta^1_x|| / mean_x ||delta^L_x||``: how much of the output layer's error
+    reaches the first layer (1 means all of it, 1e-6 a millionth).
+
+    Raises
+    ------
+    ValueError
+        If the output error is zero (the targets are met exactly: there is nothing to compare).
+    """
+    d = delta_norms(net, X, Y)
+    if not d[-1] > 0:
+        raise ValueError("the output layer's error is zero on this batch: choose targets the "
+                         "network does not already fit")
+    return float(d[0] / d[-1])
+
+
+def _check_net(net: Network) -> Network:
     if not isinstance(net, Network):
         raise TypeError(f"net must be a backproplib Network, got {type(net).__name__}")
     if net.stacked:
         raise ValueError("error sizes are measured on a single network, not a stack")
-    return net.backward(net.forward(X), Y)
+    return net
+
+
+def _backward(net: Network, X: Array, Y: Array) -> Gradients:
+    return _check_net(net).backward(net.forward(X), Y)

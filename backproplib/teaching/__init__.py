@@ -8,6 +8,8 @@ Nothing else in the library imports this package; it imports from all of it.
 - :mod:`~backproplib.teaching.explorer` and :mod:`~backproplib.teaching.widgets`: the loss-surface
   explorer's state and its controls (chapters 2 and 5).
 - :mod:`~backproplib.teaching.graph_plot`: drawings of computational graphs (chapter 6).
+- :mod:`~backproplib.teaching.backward_stepper`: the backward pass one node per click, and the
+  gate figure (chapter 17).
 - :mod:`~backproplib.teaching.timeline`: the history chapter's timeline.
 - :mod:`~backproplib.teaching.exercises`: the self-checks of the exercises.
 """
