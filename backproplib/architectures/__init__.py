@@ -2,4 +2,10 @@
 
 - :mod:`~backproplib.architectures.skip_network`: layers that also read earlier layers directly
   (the 1986 XOR network with direct connections, chapter 13).
+- :mod:`~backproplib.architectures.recurrent`: a recurrent network unrolled in time,
+  backpropagation through time and its truncated form (chapter 19).
+- :mod:`~backproplib.architectures.convolution`: 1-D and 2-D convolution and max-pooling, forward
+  and backward, vectorised, and a small ConvNet with a core network as its head (chapter 20).
+- :mod:`~backproplib.architectures.fitting`: training these models with the core's optimisers,
+  and gradient clipping.
 """
