@@ -108,7 +108,8 @@ def windows(x: Array, kshape: Sequence[int], stride: int = 1) -> Array:
 
 
 # ---------------------------------------------------------------------------- convolution
-def conv(x: Array, K: Array, b: Array | None = None, stride: int = 1, padding: int = 0) -> Array:
+def conv(x: Array, K: Array, b: Array | None = None, stride: int = 1,
+         padding: int = 0) -> Array:
     """A 1-D or 2-D convolution layer's output (a cross-correlation, as in every library).
 
     Parameters
@@ -125,12 +126,14 @@ def conv(x: Array, K: Array, b: Array | None = None, stride: int = 1, padding: i
     x, K, stride, padding = _check_conv(x, K, stride, padding)
     d = K.ndim - 2
     w = windows(pad(x, padding), K.shape[2:], stride)  # (C_in, *out, m, *k)
-    sum_axes = [0, *range(d + 2, 2 * d + 2)]           # C_in and the kernel's axes
-    y = np.moveaxis(np.tensordot(w, K, axes=(sum_axes, [1, *range(2, d + 2)])), -1, 0)
+    over = [0, *range(d + 2, 2 * d + 2)]   # C_in and the kernel's axes of w
+    of_K = [1, *range(2, d + 2)]           # and of K
+    y = np.moveaxis(np.tensordot(w, K, axes=(over, of_K)), -1, 0)
     if b is not None:
         b = np.asarray(b, dtype=float)
         if b.shape != (K.shape[0],):
-            raise ValueError(f"the bias must have shape (C_out,) = ({K.shape[0]},), got {b.shape}")
+            raise ValueError(f"the bias must have shape (C_out,) = "
+                             f"({K.shape[0]},), got {b.shape}")
         y += b.reshape(-1, *[1] * (d + 1))
     return y
 
@@ -140,8 +143,8 @@ def dilate(g: Array, stride: int) -> Array:
     if stride == 1:
         return g
     d = g.ndim - 2
-    shape = (g.shape[0], *[(n - 1) * stride + 1 for n in g.shape[1:-1]], g.shape[-1])
-    out = np.zeros(shape)
+    inner = [(n - 1) * stride + 1 for n in g.shape[1:-1]]
+    out = np.zeros((g.shape[0], *inner, g.shape[-1]))
     out[(slice(None),) + (slice(None, None, stride),) * d] = g
     return out
 
@@ -172,15 +175,17 @@ def conv_backward(g: Array, x: Array, K: Array, stride: int = 1,
     if g.shape != (K.shape[0], *out, x.shape[-1]):
         raise ValueError(f"the output gradient must have the output's shape "
                          f"{(K.shape[0], *out, x.shape[-1])}, got {g.shape}")
-    used = list(range(1, d + 2))                       # the output positions and the examples
-    dK = np.tensordot(g, w, axes=(used, used))         # (C_out, C_in, *k)
+    used = list(range(1, d + 2))  # the output positions and the examples
+    dK = np.tensordot(g, w, axes=(used, used))  # (C_out, C_in, *k)
     db = g.sum(axis=tuple(used))
-    flipped = np.flip(K, axis=tuple(range(2, d + 2))).swapaxes(0, 1)  # (C_in, C_out, *k)
-    full = conv(pad_each(dilate(g, stride), [k - 1 for k in K.shape[2:]]), flipped)
+    space = tuple(range(2, d + 2))
+    flipped = np.flip(K, axis=space).swapaxes(0, 1)  # (C_in, C_out, *k)
+    g_full = pad_each(dilate(g, stride), [k - 1 for k in K.shape[2:]])
+    full = conv(g_full, flipped)  # the full correlation
     dxp = np.zeros_like(xp)
-    dxp[(slice(None),) + tuple(slice(0, n) for n in full.shape[1:-1])] = full
-    dx = dxp[(slice(None),) + tuple(slice(padding, padding + n) for n in x.shape[1:-1])]
-    return dx, dK, db
+    dxp[(slice(None), *(slice(0, n) for n in full.shape[1:-1]))] = full
+    inside = (slice(padding, padding + n) for n in x.shape[1:-1])
+    return dxp[(slice(None), *inside)], dK, db
 
 
 def pad_each(x: Array, ps: Sequence[int]) -> Array:
@@ -221,7 +226,8 @@ class PoolCache:
     argmax: Array
 
 
-def maxpool(x: Array, size: int = 2, stride: int | None = None) -> tuple[Array, PoolCache]:
+def maxpool(x: Array, size: int = 2,
+            stride: int | None = None) -> tuple[Array, PoolCache]:
     """Max-pooling over windows of ``size`` along every spatial axis (stride ``size`` by default).
 
     Parameters
@@ -237,8 +243,8 @@ def maxpool(x: Array, size: int = 2, stride: int | None = None) -> tuple[Array, 
     """
     x = np.asarray(x, dtype=float)
     if x.ndim not in (3, 4):
-        raise ValueError(f"max-pooling needs an input of shape (C, L, m) or (C, H, W, m), got "
-                         f"shape {x.shape}")
+        raise ValueError(f"max-pooling needs an input of shape (C, L, m) or "
+                         f"(C, H, W, m), got shape {x.shape}")
     size = _positive_int("pool size", size)
     stride = size if stride is None else _positive_int("stride", stride)
     d = x.ndim - 2
@@ -248,10 +254,11 @@ def maxpool(x: Array, size: int = 2, stride: int | None = None) -> tuple[Array, 
     flat = w.reshape(*w.shape[: d + 2], -1)
     best = flat.argmax(axis=-1)
     y = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
-    # the input coordinates of each maximum: window start + offset inside the window
+    # the input coordinates of each maximum: window start + offset in it
     offsets = np.unravel_index(best, (size,) * d)
     grid = np.indices(best.shape, sparse=True)
-    coords = [grid[0]] + [grid[1 + i] * stride + offsets[i] for i in range(d)] + [grid[d + 1]]
+    starts = [grid[1 + i] * stride + offsets[i] for i in range(d)]
+    coords = [grid[0], *starts, grid[d + 1]]
     return y, PoolCache(x.shape, np.ravel_multi_index(coords, x.shape))
 
 
@@ -259,10 +266,11 @@ def maxpool_backward(g: Array, cache: PoolCache) -> Array:
     """Route each window's gradient to the input entry that was its maximum (the others get 0;
     an entry that is the maximum of several overlapping windows receives the sum)."""
     if g.shape != cache.argmax.shape:
-        raise ValueError(f"the output gradient must have the pooled shape {cache.argmax.shape}, "
-                         f"got {g.shape}")
+        raise ValueError(f"the output gradient must have the pooled shape "
+                         f"{cache.argmax.shape}, got {g.shape}")
     n = int(np.prod(cache.shape))
-    return np.bincount(cache.argmax.ravel(), weights=g.ravel(), minlength=n).reshape(cache.shape)
+    dx = np.bincount(cache.argmax.ravel(), weights=g.ravel(), minlength=n)
+    return dx.reshape(cache.shape)
 
 
 # ---------------------------------------------------------------------------- a small ConvNet
@@ -390,7 +398,8 @@ class ConvNet:
         """The mean cross-entropy of the batch."""
         return self.head.loss(self.forward(X)[1], y)
 
-    def loss_and_gradient(self, X: Array, y: Array) -> tuple[float, ConvNetGradients]:
+    def loss_and_gradient(self, X: Array,
+                          y: Array) -> tuple[float, ConvNetGradients]:
         """One forward and one backward pass through the head and the convolution blocks."""
         blocks, features = self.forward(X)
         m = features.shape[1]
@@ -400,11 +409,13 @@ class ConvNet:
         g = (self.head.W[0].T @ deltas[0] / m).reshape(*self.feature_shape, m)
         grads: list[Array] = []
         for (a, z, pool), K in zip(reversed(blocks), reversed(self.K)):
-            g = maxpool_backward(g, pool) * self.relu.df(z)   # through the pooling, then ReLU
+            # back through the pooling, then the ReLU, then the convolution
+            g = maxpool_backward(g, pool) * self.relu.df(z)
             g, dK, db = conv_backward(g, a, K, padding=self.kernel // 2)
             grads = [dK, db] + grads
         grads += [p for pair in zip(head.dW, head.db) for p in pair]
-        loss = self.head.loss_fn.value(cache.z[-1], cache.a[-1], self.head.targets(y, cache))
+        Y = self.head.targets(y, cache)
+        loss = self.head.loss_fn.value(cache.z[-1], cache.a[-1], Y)
         return loss, ConvNetGradients(grads)
 
     def accuracy(self, X: Array, y: Array) -> float:

@@ -26,7 +26,8 @@ from ..training import History
 Array = np.ndarray
 
 
-def clip_by_norm(grads: Sequence[Array], max_norm: float) -> tuple[list[Array], float]:
+def clip_by_norm(grads: Sequence[Array],
+                 max_norm: float) -> tuple[list[Array], float]:
     """Rescale a list of gradient arrays so that their joint Euclidean norm is at most ``max_norm``.
 
     Parameters
@@ -42,9 +43,10 @@ def clip_by_norm(grads: Sequence[Array], max_norm: float) -> tuple[list[Array], 
     norm : float
         The norm before clipping.
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.floating)) \
-            or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    number = isinstance(max_norm, (int, float, np.floating))
+    if isinstance(max_norm, bool) or not number or not max_norm > 0:
+        raise ValueError(f"max_norm must be a positive number, "
+                         f"got {max_norm!r}")
     norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return [g * scale for g in grads], norm

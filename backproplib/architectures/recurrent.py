@@ -233,7 +233,8 @@ class RNN:
         return float(0.5 * np.sum(e * e) / e.shape[-1])
 
     # ------------------------------------------------------------------ backward
-    def error_signals(self, cache: RNNCache, e: Array, truncate: int | None = None) -> Array:
+    def error_signals(self, cache: RNNCache, e: Array,
+                      truncate: int | None = None) -> Array:
         """The error vectors ``delta_t = dC_x/dz_t`` from the output errors ``e_t``: BPTT.
 
         Parameters
@@ -255,8 +256,7 @@ class RNN:
         inject[list(steps)] = np.einsum("oh,tom->thm", self.V, e)
         if truncate is None:
             return self._bptt(cache, inject)
-        if isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer)) or truncate < 1:
-            raise ValueError(f"truncate must be a positive number of steps or None, got {truncate!r}")
+        _check_truncate(truncate)
         delta = np.zeros_like(cache.z)
         for s in steps:  # each output's error travels back `truncate` steps
             d = cache.fprime[s] * inject[s]
@@ -277,7 +277,8 @@ class RNN:
                 back = inject[t - 1] + self.W.T @ delta[t]
         return delta
 
-    def backward(self, cache: RNNCache, Y: Array, truncate: int | None = None) -> RNNGradients:
+    def backward(self, cache: RNNCache, Y: Array,
+                 truncate: int | None = None) -> RNNGradients:
         """BPTT: the error vectors, then each shared weight's gradient summed over the steps."""
         e = cache.a - self.targets(Y, *cache.X.shape[::2])
         delta = self.error_signals(cache, e, truncate)
@@ -308,7 +309,8 @@ class RNN:
         :meth:`error_signals`, and ``param_grads(...).dW[:T]`` summed is ``dC/dW``.
         """
         if self.output != "last":
-            raise ValueError("only an RNN with output='last' is a plain layered net when unrolled")
+            raise ValueError("only an RNN with output='last' is a plain "
+                             "layered net when unrolled")
         T = cache.z.shape[0]
         net = Network([self.n_hidden] * (T + 1) + [self.n_out],
                       activations=[self.f] * T + ["identity"], seed=0)
@@ -318,6 +320,12 @@ class RNN:
         z = [cache.z[t] for t in range(T)] + [cache.a[0]]
         fprime = [cache.fprime[t] for t in range(T)] + [np.ones_like(cache.a[0])]
         return net, Cache(z=z, a=a, fprime=fprime)
+
+
+def _check_truncate(truncate: object) -> None:
+    if (isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer))
+            or truncate < 1):
+        raise ValueError(f"truncate must be a positive number of steps or None, got {truncate!r}")
 
 
 def hidden_gradient_norms(rnn: RNN, X: Array, Y: Array) -> Array:
@@ -372,7 +380,8 @@ def rnn_graph(rnn: RNN, X: Array, Y: Array) -> RNNGraph:
         h.append(G.activation(z, rnn.f.name))
         if rnn.output == "all" or t == T:
             a = V @ h[-1] + G.column(c)
-            losses.append(G.half_squared_error(a, Yt[t - 1 if rnn.output == "all" else 0]))
+            y = Yt[t - 1] if rnn.output == "all" else Yt[0]
+            losses.append(G.half_squared_error(a, y))
     loss = losses[0]
     for term in losses[1:]:
         loss = loss + term
