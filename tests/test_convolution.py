@@ -204,3 +204,14 @@ def test_bad_convnet_arguments():
     with pytest.raises(ValueError, match=r"images of shape \(1, 8, 8, m\) or columns of shape "
                                          r"\(64, m\), got \(63, 5\)"):
         net.predict(np.zeros((63, 5)))
+
+
+def test_convnet_input_gradient_matches_autograd():
+    r = np.random.default_rng(7)
+    net = C.ConvNet((1, 6, 6), channels=[2, 2], kernel=3, n_classes=3, seed=2)
+    X, y = r.normal(size=(36, 3)), r.integers(0, 3, size=3)
+    theta = net.get_params()
+    ref = autograd.grad(lambda X: reference_convnet_loss(theta, net, X, y))(X)
+    got = net.input_gradient(X, y)
+    assert got.shape == (1, 6, 6, 3)
+    np.testing.assert_allclose(got.reshape(36, 3), ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())

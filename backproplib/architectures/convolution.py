@@ -400,12 +400,24 @@ class ConvNet:
 
     def loss_and_gradient(self, X: Array,
                           y: Array) -> tuple[float, ConvNetGradients]:
-        """One forward and one backward pass through the head and the convolution blocks."""
+        """One forward and one backward pass: the batch loss and the gradients of every
+        parameter, in the order of :attr:`params`."""
+        loss, grads, _ = self._backward(X, y)
+        return loss, ConvNetGradients(grads)
+
+    def input_gradient(self, X: Array, y: Array) -> Array:
+        """``dC/dX``: the gradient of the batch loss with respect to the input images, shape
+        ``(C, H, W, m)`` (the backward pass carried one step further)."""
+        return self._backward(X, y)[2]
+
+    def _backward(self, X: Array, y: Array) -> tuple[float, list[Array], Array]:
+        """The loss, the parameters' gradients and ``dC/dX``."""
         blocks, features = self.forward(X)
         m = features.shape[1]
         cache = self.head.forward(features)
         deltas = self.head.backpropagate(cache, self.head.output_delta(cache, y))
         head = self.head.param_grads(cache, deltas)
+        # dC/da^0 of the head, (W^1)^T delta^1 / m, as pooled feature maps
         g = (self.head.W[0].T @ deltas[0] / m).reshape(*self.feature_shape, m)
         grads: list[Array] = []
         for (a, z, pool), K in zip(reversed(blocks), reversed(self.K)):
@@ -416,7 +428,7 @@ class ConvNet:
         grads += [p for pair in zip(head.dW, head.db) for p in pair]
         Y = self.head.targets(y, cache)
         loss = self.head.loss_fn.value(cache.z[-1], cache.a[-1], Y)
-        return loss, ConvNetGradients(grads)
+        return loss, grads, g
 
     def accuracy(self, X: Array, y: Array) -> float:
         """The fraction of examples whose most probable class is the label."""

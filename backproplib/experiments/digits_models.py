@@ -74,6 +74,12 @@ def run_digits(name: str, seed: int, epochs: int | None = None, split: Split | N
     dict
         ``name``, ``seed``, ``n_params``, ``val_acc`` and ``test_acc`` (one entry per epoch).
     """
+    return train_digits(name, seed, epochs, split, progress)[1]
+
+
+def train_digits(name: str, seed: int, epochs: int | None = None, split: Split | None = None,
+                 progress: bool = False) -> tuple[Any, dict[str, Any]]:
+    """:func:`run_digits`, returning the trained model as well: ``(model, record)``."""
     model = make_model(name, seed)  # checks the name
     spec = MODELS[name]
     split = digits() if split is None else split
@@ -98,7 +104,7 @@ def run_digits(name: str, seed: int, epochs: int | None = None, split: Split | N
             bar.update(1)
     if bar is not None:
         bar.close()
-    return out
+    return model, out
 
 
 def chosen_epochs(runs: list[dict[str, Any]]) -> int:
