@@ -2,7 +2,7 @@
 
 Layout (the book's convention, examples last): a batch of 1-D signals is ``x`` of shape
 ``(C_in, L, m)``, of images ``(C_in, H, W, m)``; a kernel is ``K`` of shape ``(C_out, C_in, k)`` or
-``(C_out, C_in, k_h, k_w)``, a bias ``b`` of shape ``(C_out,)``. Like every deep-learning library,
+``(C_out, C_in, k_h, k_w)``, a bias ``b`` of shape ``(C_out,)``. Like most deep-learning libraries,
 the layer computes a cross-correlation (the kernel is not flipped), on the input zero-padded by
 ``p`` on every side, sampled with stride ``s``. In 1-D:
 
@@ -110,7 +110,7 @@ def windows(x: Array, kshape: Sequence[int], stride: int = 1) -> Array:
 # ---------------------------------------------------------------------------- convolution
 def conv(x: Array, K: Array, b: Array | None = None, stride: int = 1,
          padding: int = 0) -> Array:
-    """A 1-D or 2-D convolution layer's output (a cross-correlation, as in every library).
+    """A 1-D or 2-D convolution layer's output (a cross-correlation, as in most libraries).
 
     Parameters
     ----------
