@@ -44,13 +44,13 @@ def test_the_digits_comparison_is_stored_for_every_model_and_seed():
 
 
 @pytest.mark.parametrize("name", ["dense 64-64-10", "conv 8 channels"])
-def test_the_first_epochs_of_a_digits_run_match_the_stored_ones(name):
+def test_the_first_epoch_of_a_digits_run_matches_the_stored_one(name):
     run = stored("convnet_digits")["runs"][name][0]
-    fresh = D.run_digits(name, 0, epochs=2)
+    fresh = D.run_digits(name, 0, epochs=1)
     assert fresh["n_params"] == run["n_params"]
     # within two validation images (of 300) and two test images (of 450)
-    assert fresh["val_acc"] == pytest.approx(run["val_acc"][:2], abs=2 / 300 + 1e-12)
-    assert fresh["test_acc"] == pytest.approx(run["test_acc"][:2], abs=2 / 450 + 1e-12)
+    assert fresh["val_acc"] == pytest.approx(run["val_acc"][:1], abs=2 / 300 + 1e-12)
+    assert fresh["test_acc"] == pytest.approx(run["test_acc"][:1], abs=2 / 450 + 1e-12)
 
 
 def test_validation_split_and_unknown_model():

@@ -18,8 +18,8 @@ Backward, for ``g = dC/dy``:
   its centre, without the padding.
 
 No Python loop runs over positions or examples: the windows of the input are a strided view
-(:func:`numpy.lib.stride_tricks.sliding_window_view`), and each sum above is one
-:func:`numpy.tensordot` over it, the "unfolding" (im2col) that turns a convolution into a matrix
+(``numpy.lib.stride_tricks.sliding_window_view``), and each sum above is one
+``numpy.tensordot`` over it, the "unfolding" (im2col) that turns a convolution into a matrix
 product. Max-pooling sends each window's gradient to the entry that was the maximum.
 """
 
@@ -92,14 +92,14 @@ def windows(x: Array, kshape: Sequence[int], stride: int = 1) -> Array:
 
     Parameters
     ----------
-    x : ndarray, shape (C, *spatial, m)
+    x : ndarray, shape ``(C, *spatial, m)``
         Already padded.
     kshape : tuple of int
         The kernel's spatial shape.
 
     Returns
     -------
-    ndarray, shape (C, *out, m, *kshape)
+    ndarray, shape ``(C, *out, m, *kshape)``
         ``w[c, i, n, j] = x[c, s i + j, n]`` (in 1-D; likewise per axis in 2-D).
     """
     d = len(kshape)
@@ -218,7 +218,7 @@ class PoolCache:
     ----------
     shape : tuple of int
         The input's shape ``(C, *spatial, m)``.
-    argmax : ndarray of int, shape (C, *out, m)
+    argmax : ndarray of int, shape ``(C, *out, m)``
         The flat index (into the input) of each window's maximum.
     """
 
@@ -237,7 +237,7 @@ def maxpool(x: Array, size: int = 2,
 
     Returns
     -------
-    y : ndarray, shape (C, *out, m)
+    y : ndarray, shape ``(C, *out, m)``
     cache : PoolCache
         For :func:`maxpool_backward`. Ties go to the first maximum of a window.
     """
