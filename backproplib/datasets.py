@@ -90,3 +90,65 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Split:
     X = data.data / 16.0
     return Split(X[~test].T.copy(), data.target[~test], X[test].T.copy(), data.target[test],
                  data.images[test] / 16.0)
+
+
+# ---------------------------------------------------------------------------- sequences
+# Sequence tasks for the recurrent chapter. A batch of sequences has shape (T, n_in, m): T steps,
+# an input column per step and example; examples are the last axis, as everywhere in the book.
+def _sequence_args(m: object, T: object, minimum_T: int = 1) -> tuple[int, int]:
+    for name, v, low in (("m (number of sequences)", m, 1), ("T (sequence length)", T, minimum_T)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+    return int(m), int(T)
+
+
+def adding_problem(m: int, T: int, seed: int = 0) -> tuple[Array, Array]:
+    """The adding problem (after Hochreiter and Schmidhuber, 1997), in this book's variant.
+
+    Every step carries two inputs: a value drawn uniformly from [0, 1] and a marker that is 1 at
+    exactly two steps (one in each half of the sequence) and 0 elsewhere. The target, read at the
+    last step, is the sum of the two marked values, so the network must carry a value over up to
+    ``T - 1`` steps. Always answering 1 (the mean of the target) gives a half squared error of
+    1/12.
+
+    Parameters
+    ----------
+    m : int
+        The number of sequences.
+    T : int
+        Their length (at least 2).
+    seed : int
+
+    Returns
+    -------
+    X : ndarray, shape (T, 2, m)
+        ``X[t, 0]`` the values, ``X[t, 1]`` the markers.
+    Y : ndarray, shape (1, m)
+    """
+    m, T = _sequence_args(m, T, minimum_T=2)
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(size=(T, m))
+    half = T // 2
+    first = rng.integers(0, half, size=m)
+    second = rng.integers(half, T, size=m)
+    markers = np.zeros((T, m))
+    markers[first, np.arange(m)] = 1.0
+    markers[second, np.arange(m)] = 1.0
+    X = np.stack([values, markers], axis=1)
+    Y = (values * markers).sum(axis=0, keepdims=True)
+    return X, Y
+
+
+def sequence_parity(m: int, T: int, seed: int = 0) -> tuple[Array, Array]:
+    """Parity of a bit sequence: the target is 1 when an odd number of the ``T`` bits are 1.
+
+    Returns
+    -------
+    X : ndarray, shape (T, 1, m)
+        Bits 0.0 or 1.0, one per step.
+    Y : ndarray, shape (1, m)
+    """
+    m, T = _sequence_args(m, T)
+    rng = np.random.default_rng(seed)
+    bits = rng.integers(0, 2, size=(T, 1, m)).astype(float)
+    return bits, (bits.sum(axis=0) % 2)

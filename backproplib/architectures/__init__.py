@@ -6,4 +6,10 @@
   (chapter 18).
 - :mod:`~backproplib.architectures.batch_norm`: batch normalisation, its derived backward pass and
   its graph-engine operation (chapter 18).
+- :mod:`~backproplib.architectures.recurrent`: a recurrent network unrolled in time,
+  backpropagation through time and its truncated form (chapter 19).
+- :mod:`~backproplib.architectures.convolution`: 1-D and 2-D convolution and max-pooling, forward
+  and backward, vectorised, and a small ConvNet with a core network as its head (chapter 20).
+- :mod:`~backproplib.architectures.fitting`: training these models with the core's optimisers,
+  and gradient clipping.
 """

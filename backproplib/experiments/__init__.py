@@ -8,4 +8,8 @@ its claims (chapters 7, 9-15).
   2 to 50, plain and residual (chapter 18).
 - :mod:`~backproplib.experiments.per_example`: the per-example loop of early textbooks.
 - :mod:`~backproplib.experiments.gradient_cost`: what a whole gradient costs by each method.
+- :mod:`~backproplib.experiments.sequence_runs`: an RNN on the adding problem, full and truncated
+  BPTT (chapter 19).
+- :mod:`~backproplib.experiments.digits_models`: a ConvNet against the dense digits network, with
+  a validation split (chapter 20).
 """
