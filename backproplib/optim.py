@@ -187,19 +187,47 @@ class ClipNorm(Optimizer):
         self.last_norm, self.clipped = None, 0
 
     def _step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
-        big = max((float(np.max(np.abs(g))) for g in grads if g.size), default=0.0)
-        if big > 0 and np.isfinite(big):  # scaled by the largest entry: no overflow in g * g
-            norm = big * float(np.sqrt(sum(float(np.sum((g / big) ** 2)) for g in grads)))
-        else:
-            norm = big
-        if not np.isfinite(norm):
-            raise ValueError(f"the gradient's norm is {norm}: clipping cannot rescale a gradient "
-                             "that is not finite (check the loss and the parameters)")
-        self.last_norm = norm
-        if norm > self.max_norm:
-            grads = [g * (self.max_norm / norm) for g in grads]
-            self.clipped += 1
+        grads, self.last_norm = clip_by_norm(grads, self.max_norm)
+        self.clipped += self.last_norm > self.max_norm
         self.optimizer.step(params, grads)
+
+
+def clip_by_norm(grads: Sequence[Array], max_norm: float) -> tuple[list[Array], float]:
+    """Rescale gradient arrays so that their joint Euclidean norm is at most ``max_norm``:
+    ``g <- g * min(1, max_norm / ||g||)``, the same direction, a bounded length.
+
+    Parameters
+    ----------
+    grads : sequence of ndarray
+    max_norm : float
+        The threshold, ``> 0``.
+
+    Returns
+    -------
+    clipped : list of ndarray
+        New arrays (the inputs are not changed).
+    norm : float
+        The norm before clipping.
+
+    Raises
+    ------
+    ValueError
+        If the gradient is not finite (there is no direction to keep).
+    """
+    max_norm = _number("max_norm", max_norm, minimum=0.0)
+    if max_norm == 0:
+        raise ValueError("max_norm must be > 0 (a gradient clipped to length 0 never moves)")
+    grads = [np.asarray(g, dtype=float) for g in grads]
+    big = max((float(np.max(np.abs(g))) for g in grads if g.size), default=0.0)
+    if big > 0 and np.isfinite(big):  # scaled by the largest entry: no overflow in g * g
+        norm = big * float(np.sqrt(sum(float(np.sum((g / big) ** 2)) for g in grads)))
+    else:
+        norm = big
+    if not np.isfinite(norm):
+        raise ValueError(f"the gradient's norm is {norm}: clipping cannot rescale a gradient "
+                         "that is not finite (check the loss and the parameters)")
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [g * scale for g in grads], norm
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -176,7 +176,7 @@ def test_clip_by_norm_keeps_the_direction_and_bounds_the_length():
     same, _ = fitting.clip_by_norm(g, 10.0)
     assert all(np.array_equal(a, b) for a, b in zip(same, g))
     assert g[0][0] == 3.0  # the inputs are not changed
-    with pytest.raises(ValueError, match="max_norm must be a positive number"):
+    with pytest.raises(ValueError, match="max_norm must be > 0"):
         fitting.clip_by_norm(g, 0.0)
 
 

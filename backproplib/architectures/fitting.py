@@ -15,41 +15,14 @@ Pascanu, Mikolov and Bengio, 2013).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..optim import SGD, Optimizer
+from ..optim import SGD, ClipNorm, Optimizer, clip_by_norm  # noqa: F401 (clip_by_norm: re-export)
 from ..training import History
 
 Array = np.ndarray
-
-
-def clip_by_norm(grads: Sequence[Array],
-                 max_norm: float) -> tuple[list[Array], float]:
-    """Rescale a list of gradient arrays so that their joint Euclidean norm is at most ``max_norm``.
-
-    Parameters
-    ----------
-    grads : sequence of ndarray
-    max_norm : float
-        The threshold ``g_max > 0``.
-
-    Returns
-    -------
-    clipped : list of ndarray
-        New arrays (the inputs are not changed).
-    norm : float
-        The norm before clipping.
-    """
-    number = isinstance(max_norm, (int, float, np.floating))
-    if isinstance(max_norm, bool) or not number or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number, "
-                         f"got {max_norm!r}")
-    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return [g * scale for g in grads], norm
 
 
 def fit(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer | None = None,
@@ -69,7 +42,7 @@ def fit(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer | None
     batch_size : int, optional
         ``None`` for full-batch descent; otherwise shuffled mini-batches (seeded by ``seed``).
     clip : float, optional
-        Clip every gradient to this norm (:func:`clip_by_norm`).
+        Clip every gradient to this norm (:class:`~backproplib.optim.ClipNorm`).
     progress : bool
         Show a tqdm bar.
     **grad_options
@@ -84,6 +57,8 @@ def fit(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer | None
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer instance such as bp.SGD(0.5), got "
                         f"{type(optimizer).__name__}")
+    if clip is not None:
+        optimizer = ClipNorm(optimizer, clip)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
     X, Y = np.asarray(X), np.asarray(Y)
@@ -101,14 +76,14 @@ def fit(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer | None
 
         bar = tqdm(total=epochs, desc="training", unit="epoch")
     with np.errstate(over="ignore", invalid="ignore"):  # an exploding run ends as diverged
-        _epochs(model, X, Y, epochs, optimizer, batch_size, clip, rng, history, bar, grad_options)
+        _epochs(model, X, Y, epochs, optimizer, batch_size, rng, history, bar, grad_options)
     if bar is not None:
         bar.close()
     return history
 
 
 def _epochs(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer,
-            batch_size: int | None, clip: float | None, rng: np.random.Generator,
+            batch_size: int | None, rng: np.random.Generator,
             history: History, bar: Any, grad_options: dict) -> None:
     m = X.shape[-1]
     for _ in range(epochs):
@@ -117,10 +92,7 @@ def _epochs(model: Any, X: Array, Y: Array, epochs: int, optimizer: Optimizer,
                    [order[i : i + batch_size] for i in range(0, m, batch_size)])
         for idx in batches:
             _, grads = model.loss_and_gradient(X[..., idx], Y[..., idx], **grad_options)
-            g = grads.arrays
-            if clip is not None:
-                g, _ = clip_by_norm(g, clip)
-            optimizer.step(model.params, g)
+            optimizer.step(model.params, grads.arrays)
         history.epochs += 1
         loss = model.loss(X, Y)
         history.loss.append(loss)

@@ -107,7 +107,7 @@ register(NumberExercise(
 
 # ---------------------------------------------------------------- 4: clipping
 def _clip_reference(g: np.ndarray, max_norm: float) -> np.ndarray:
-    from ....architectures.fitting import clip_by_norm
+    from ....optim import clip_by_norm
 
     return clip_by_norm([g], max_norm)[0][0]
 
