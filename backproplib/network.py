@@ -374,15 +374,16 @@ class Network:
         """
         self._check_cache(cache)
         if len(deltas) != self.L:
-            raise ValueError(f"deltas holds {len(deltas)} layers, this network has {self.L}: "
-                             "pass the list that backpropagate returns")
+            raise ValueError(f"deltas holds {len(deltas)} layers, this network "
+                             f"has {self.L}: pass what backpropagate returns")
         for l, (d, z) in enumerate(zip(deltas, cache.z), start=1):
             if not isinstance(d, np.ndarray) or d.shape != z.shape:
                 got = d.shape if isinstance(d, np.ndarray) else type(d).__name__
-                raise ValueError(f"delta^{l} must have the shape of z^{l}, {z.shape}, got {got}")
+                raise ValueError(f"delta^{l} must have the shape of z^{l}, "
+                                 f"{z.shape}, got {got}")
         n0, grad = self.sizes[0], None
         for l, sources in enumerate(self.sources, start=1):
-            if 0 in sources:  # W^{l,0}: the first n_0 columns (sources are in increasing order)
+            if 0 in sources:  # W^{l,0}: the first n_0 columns of W^l
                 term = self.W[l - 1][..., :, :n0].mT @ deltas[l - 1]
                 grad = term if grad is None else grad + term
         return grad

@@ -97,7 +97,8 @@ def saliency(net: Network, X: Array, classes: Array | None = None) -> Array:
     return np.abs(class_score_gradient(net, X, classes))
 
 
-def fgsm(net: Network, X: Array, Y: Array, epsilon: float, clip: Clip = (0.0, 1.0)) -> Array:
+def fgsm(net: Network, X: Array, Y: Array, epsilon: float,
+         clip: Clip = (0.0, 1.0)) -> Array:
     """The fast gradient sign method: ``x + epsilon * sign(dC_x/dx)``, every input entry moved by
     ``epsilon`` in the direction that raises its own example's loss.
 
