@@ -4,9 +4,11 @@ input gradient costs against a forward pass.
 For each of ``SEEDS`` the 64-64-10 digits network of chapter 15 (eta 0.5, mini-batches of 32) is
 trained for up to ``EPOCHS`` epochs, keeping the epoch with the best accuracy on a validation split of
 the training part, and its test accuracy is measured under the fast gradient sign method and under
-random signs of the same size, for every ``epsilon`` of ``EPSILONS``. Then, on the 450 test images,
-the best times of a forward pass, of the input gradient (one forward and one backward pass) and of
-central differences (two forward passes per pixel) are compared, as ratios measured in the same run.
+random signs of the same size, for every ``epsilon`` of ``EPSILONS``; the kept weights of seed 0 are
+stored too, so that chapter 23 can start from them. Then, on the 450 test images,
+the times of a forward pass, of the input gradient (one forward and one backward pass) and of central
+differences (two forward passes per pixel) are compared: each ratio is the median over rounds in which
+the two are timed back to back.
 With ``--write`` everything is stored in ``benchmarks/results/input_gradients.json``, which chapter 23
 reads (re-execute the chapter afterwards).
 
@@ -58,12 +60,21 @@ def curves(seeds=SEEDS, epochs: int = EPOCHS) -> list[dict]:
     return rows
 
 
-def best_time(fn, repeat: int = 5) -> float:
-    """The best of ``repeat`` timings of ``fn``, each averaged over enough calls to last ~0.05 s."""
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    number = max(1, number // 4)
-    return min(timer.repeat(repeat=repeat, number=number)) / number
+def per_call(fn, number: int) -> float:
+    return timeit.timeit(fn, number=number) / number
+
+
+def median_ratio(fa, fb, rounds: int = 21) -> tuple[float, float, float]:
+    """Median over ``rounds`` of time(fa) / time(fb), the two timed back to back in each round (so
+    that a busy moment of a shared machine slows both), and the median times themselves."""
+    na = max(1, timeit.Timer(fa).autorange()[0] // 4)
+    nb = max(1, timeit.Timer(fb).autorange()[0] // 4)
+    ta, tb = [], []
+    for _ in range(rounds):
+        ta.append(min(per_call(fa, na) for _ in range(3)))
+        tb.append(min(per_call(fb, nb) for _ in range(3)))
+    ratios = np.array(ta) / np.array(tb)
+    return float(np.median(ratios)), float(np.median(ta)), float(np.median(tb))
 
 
 def costs(net: bp.Network) -> dict:
@@ -78,18 +89,20 @@ def costs(net: bp.Network) -> dict:
             net.forward(X + E)
             net.forward(X - E)
 
-    t_fwd = best_time(lambda: net.forward(X))
-    t_grad = best_time(lambda: ig.input_gradient(net, X, y))
-    t_fd = best_time(by_differences, repeat=3)
+    grad_fwd, t_grad, t_fwd = median_ratio(lambda: ig.input_gradient(net, X, y),
+                                           lambda: net.forward(X))
+    fd_grad, t_fd, _ = median_ratio(by_differences, lambda: ig.input_gradient(net, X, y),
+                                    rounds=7)
     return {"m": X.shape[1], "forward_s": t_fwd, "input_gradient_s": t_grad,
-            "differences_s": t_fd, "gradient_over_forward": t_grad / t_fwd,
-            "differences_over_gradient": t_fd / t_grad}
+            "differences_s": t_fd, "gradient_over_forward": grad_fwd,
+            "differences_over_gradient": fd_grad}
 
 
 def main(write: bool = False) -> None:
     with threadpool_limits(limits=1):  # one BLAS thread: the machine is shared
         rows = curves()
-        cost = costs(trained_network(0)[0])
+        net = trained_network(0)[0]
+        cost = costs(net)
     fgsm = np.array([r["fgsm"] for r in rows])
     rand = np.array([r["random"] for r in rows])
     print(f"{'epsilon':>8} {'FGSM accuracy (min..max)':>26} {'random signs':>16}")
@@ -109,6 +122,7 @@ def main(write: bool = False) -> None:
         "machine": f"{platform.machine()}, numpy {np.__version__}, one BLAS thread",
         "sizes": SIZES, "epochs": EPOCHS, "eta": ETA, "batch_size": BATCH,
         "validation": VALIDATION, "epsilons": EPSILONS, "seeds": rows, "cost": cost,
+        "params_seed_0": net.get_params().tolist(),
     }, indent=1) + "\n")
     print(f"wrote {RESULTS.relative_to(RESULTS.parents[2])}")
 

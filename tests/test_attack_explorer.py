@@ -45,7 +45,7 @@ def test_figure_fits_the_column(setup):
     png = A.figure_png(A.AttackExplorer(net, X, y, shape=(4, 4)))
     assert pixels(png).shape[1] <= 688
     fig = A.attack_figure(A.AttackExplorer(net, X, y, shape=(4, 4)))
-    assert fig.axes[3].get_xlabel() == "digit" and fig.axes[3].get_legend() is not None
+    assert fig.axes[3].get_xlabel() == "digit $k$" and fig.axes[3].get_legend() is not None
 
 
 def test_show_displays_the_figure_then_the_widget_and_redraws(monkeypatch, setup):

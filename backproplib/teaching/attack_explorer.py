@@ -105,26 +105,31 @@ def attack_figure(explorer: AttackExplorer) -> Figure:
 
     A 6.4 x 2.3 inch figure at 90 dpi (576 pixels wide, the book's column)."""
     s = explorer.state()
-    fig = Figure(figsize=(6.4, 2.3), dpi=90, facecolor="white")
+    fig = Figure(figsize=(6.4, 2.4), dpi=90, facecolor="white")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
+    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.5]})
     eps = max(explorer.epsilon, 1e-12)
-    panels = [(s["image"], "gray_r", (0, 1), f"image: {s['label']}"),
-              (s["change"], "RdBu_r", (-eps, eps), f"change, ε = {explorer.epsilon:.3f}"),
-              (s["perturbed"], "gray_r", (0, 1), f"perturbed: read {s['pred_perturbed']}")]
+    panels = [(s["image"], "gray_r", (0, 1), f"image (a {s['label']})"),
+              (s["change"], "RdBu_r", (-eps, eps), f"change (ε = {explorer.epsilon:.3f})"),
+              (s["perturbed"], "gray_r", (0, 1), "perturbed")]
     for ax, (img, cmap, (lo, hi), title) in zip(axes, panels):
         ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=8)
         ax.set(xticks=[], yticks=[])
     bar = axes[3]
     k = np.arange(s["p_clean"].size)
     bar.bar(k - 0.2, s["p_clean"], width=0.4, color="tab:blue", label="image")
     bar.bar(k + 0.2, s["p_perturbed"], width=0.4, color="tab:red", label="perturbed")
-    bar.set(xticks=k, ylim=(0, 1), xlabel="digit", ylabel="probability $a^L_k$")
-    bar.set_title("the network's answer", fontsize=9)
-    bar.legend(fontsize=7, loc="upper right")
+    bar.set(xticks=k, ylim=(0, 1.15), yticks=[0, 0.5, 1])
+    bar.set_xlabel("digit $k$", fontsize=8)
+    bar.set_ylabel("probability $a^L_k$", fontsize=8)
+    bar.yaxis.tick_right()
+    bar.yaxis.set_label_position("right")
+    bar.tick_params(labelsize=7)
+    bar.set_title(f"answer: {s['pred_clean']} → {s['pred_perturbed']}", fontsize=8)
+    bar.legend(fontsize=6, loc="upper left", ncol=2, frameon=False)
     fig.suptitle(f"{KINDS[explorer.kind]} on test image {explorer.index}", fontsize=10)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.22, top=0.78, wspace=0.35)
+    fig.subplots_adjust(left=0.02, right=0.93, bottom=0.2, top=0.78, wspace=0.25)
     return fig
 
 
