@@ -47,7 +47,7 @@ class FeedbackAlignmentNetwork(Network):
         recursion stops at ``delta^1``.
 
     Only :meth:`backpropagate` differs from :class:`backproplib.Network`, so ``forward``,
-    ``param_grads``, ``backward`` and :func:`backproplib.train` work unchanged and train by
+    ``param_grads``, ``backward`` and :func:`backproplib.training.train` work unchanged and train by
     feedback alignment.
 
     Examples
@@ -138,7 +138,7 @@ def update_angles(net: FeedbackAlignmentNetwork, X: Array, Y: Array) -> list[flo
     """The angle between feedback alignment's update of ``W^l`` and the true gradient, for each
     hidden layer ``l = 1..L-1``, at the current weights on the batch ``(X, Y)``.
 
-    The true gradient comes from :meth:`backproplib.Network.backpropagate`, the core's recursion,
+    The true gradient comes from :meth:`backproplib.network.Network.backpropagate`, the core's recursion,
     on the same forward cache. (Layer ``L``'s update is exact, its angle 0.)
 
     Returns

@@ -97,7 +97,7 @@ class ValidatedRun:
     measures : dict of str to list of float
         The values of each ``measure`` after each epoch (empty without ``measure``).
     diverged : bool
-        True when training stopped because the loss blew up (:class:`backproplib.History`).
+        True when training stopped because the loss blew up (:class:`backproplib.training.History`).
     """
 
     val_accuracy: list[float]
@@ -110,7 +110,7 @@ def fit_with_validation(net: Network, data: Holdout, epochs: int, optimizer: Opt
                         batch_size: int | None = None, seed: int = 0, progress: bool = False,
                         measure: Callable[[Network], dict[str, float]] | None = None
                         ) -> ValidatedRun:
-    """Train ``net`` on ``data.X_fit`` with :func:`backproplib.train`, and keep the weights of the
+    """Train ``net`` on ``data.X_fit`` with :func:`backproplib.training.train`, and keep the weights of the
     epoch with the best validation accuracy (early stopping chosen on ``data.X_val``, never on
     the test set).
 
@@ -122,7 +122,7 @@ def fit_with_validation(net: Network, data: Holdout, epochs: int, optimizer: Opt
     epochs : int
     optimizer : Optimizer
     batch_size, seed, progress
-        As for :func:`backproplib.train`.
+        As for :func:`backproplib.training.train`.
     measure : callable, optional
         ``measure(net) -> {name: value}``, recorded before training and after every epoch (the
         angle between two updates, say).

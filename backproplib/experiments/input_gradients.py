@@ -1,8 +1,8 @@
 """Gradients of the input: saliency maps and the fast gradient sign method (chapter 23).
 
 Backpropagation computes the error vectors ``delta^l`` layer by layer; one more transpose gives the
-gradient of the loss with respect to the input itself (:meth:`backproplib.network.Network.
-input_gradient`):
+gradient of the loss with respect to the input itself
+(:meth:`backproplib.network.Network.input_gradient`):
 
     dC_x/dx = (W^1)^T delta^1.
 

@@ -122,7 +122,7 @@ def run_rule(rule: str, data: Holdout, X_test: Array, y_test: Array, epochs: int
     seed : int
         Seed of the initial weights and of the mini-batch order.
     progress : bool
-        Show :func:`backproplib.train`'s progress bar.
+        Show :func:`backproplib.training.train`'s progress bar.
 
     Returns
     -------
