@@ -352,6 +352,42 @@ class Network:
             db.append(delta.sum(axis=-1) / m)
         return Gradients(dW=dW, db=db, delta=list(deltas))
 
+    def input_gradient(self, cache: Cache, deltas: Sequence[Array]) -> Array:
+        """``dC_x/dx``: the backward recursion carried one step further, to the input ``a^0``.
+
+        The input has no activation, so its gradient is the last transpose of the recursion,
+        ``(W^1)^T delta^1``, with no ``f'``; a layer that reads the input directly (a skip
+        connection) adds its own ``(W^{l,0})^T delta^l``.
+
+        Parameters
+        ----------
+        cache : Cache
+            From :meth:`forward` on the batch.
+        deltas : list of ndarray
+            From :meth:`backpropagate` (seeded with any ``delta^L``).
+
+        Returns
+        -------
+        ndarray, shape (n_0, m)
+            Column ``i`` is ``dC_{x_i}/dx_i``, one example's own gradient; the gradient of the
+            batch mean ``C`` with respect to ``X`` is this divided by ``m``.
+        """
+        self._check_cache(cache)
+        if len(deltas) != self.L:
+            raise ValueError(f"deltas holds {len(deltas)} layers, this network "
+                             f"has {self.L}: pass what backpropagate returns")
+        for l, (d, z) in enumerate(zip(deltas, cache.z), start=1):
+            if not isinstance(d, np.ndarray) or d.shape != z.shape:
+                got = d.shape if isinstance(d, np.ndarray) else type(d).__name__
+                raise ValueError(f"delta^{l} must have the shape of z^{l}, "
+                                 f"{z.shape}, got {got}")
+        n0, grad = self.sizes[0], None
+        for l, sources in enumerate(self.sources, start=1):
+            if 0 in sources:  # W^{l,0}: the first n_0 columns of W^l
+                term = self.W[l - 1][..., :, :n0].mT @ deltas[l - 1]
+                grad = term if grad is None else grad + term
+        return grad
+
     def backward(self, cache: Cache, Y: Array) -> Gradients:
         """Backpropagate: the error vectors ``delta^l`` and the gradients of the batch loss.
 

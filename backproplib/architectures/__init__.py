@@ -12,4 +12,8 @@
   and backward, vectorised, and a small ConvNet with a core network as its head (chapter 20).
 - :mod:`~backproplib.architectures.fitting`: training these models with the core's optimisers,
   and gradient clipping.
+- :mod:`~backproplib.architectures.feedback_alignment`: errors sent back through fixed random
+  matrices instead of the transposed weights (chapter 24).
+- :mod:`~backproplib.architectures.straight_through`: threshold units, and the straight-through
+  estimator that trains them (chapter 24).
 """

@@ -1,5 +1,5 @@
 """Experiments the book runs with the core: the classic reproductions and the measurements behind
-its claims (chapters 7, 9-15).
+its claims (chapters 7, 9-15, 23-24).
 
 - :mod:`~backproplib.experiments.reproductions`: the 1986 XOR and symmetry experiments.
 - :mod:`~backproplib.experiments.many_seeds`: many copies of one small network trained at once.
@@ -12,4 +12,8 @@ its claims (chapters 7, 9-15).
   BPTT (chapter 19).
 - :mod:`~backproplib.experiments.digits_models`: a ConvNet against the dense digits network, with
   a validation split (chapter 20).
+- :mod:`~backproplib.experiments.holdout`: a validation split, and early stopping on it.
+- :mod:`~backproplib.experiments.input_gradients`: saliency maps and the fast gradient sign method.
+- :mod:`~backproplib.experiments.learning_rules`: backpropagation against feedback alignment and
+  threshold units on the same task.
 """

@@ -7,6 +7,8 @@ Nothing else in the library imports this package; it imports from all of it.
   library's own code shown in a chapter.
 - :mod:`~backproplib.teaching.explorer` and :mod:`~backproplib.teaching.widgets`: the loss-surface
   explorer's state and its controls (chapters 2 and 5).
+- :mod:`~backproplib.teaching.attack_explorer`: perturb a digit by its input gradient's signs and
+  see what the network answers (chapter 23).
 - :mod:`~backproplib.teaching.graph_plot`: drawings of computational graphs (chapter 6).
 - :mod:`~backproplib.teaching.backward_stepper`: the backward pass one node per click, and the
   gate figure (chapter 17).
