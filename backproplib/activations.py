@@ -97,21 +97,28 @@ def mish_prime(z: Array) -> Array:
     return t + z * (1.0 - t * t) * logistic(z)
 
 
+def unit_axis(z: Array) -> int:
+    """The axis of the units: 0 for a vector, -2 for columns of examples (also in a stack of
+    networks, whose leading axis counts the networks)."""
+    return 0 if np.ndim(z) < 2 else -2
+
+
 def softmax(z: Array) -> Array:
-    """Softmax over axis 0 (each column is one example), shifted by the column maximum.
+    """Softmax over the units (each column is one example), shifted by the column maximum.
 
     Parameters
     ----------
-    z : ndarray, shape (n, m) or (n,)
+    z : ndarray, shape (n, m) or (n,), or (S, n, m) for a stack of networks
     """
     z = np.asarray(z, dtype=float)
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    axis = unit_axis(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def softmax_vjp(z: Array, a: Array, grad_a: Array) -> Array:
     """``dC/dz`` of a softmax layer: ``J^T grad_a`` with ``J = diag(a) - a a^T`` for each column."""
-    return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+    return a * (grad_a - np.sum(a * grad_a, axis=unit_axis(a), keepdims=True))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .activations import Activation, softplus
+from .activations import Activation, softplus, unit_axis
 
 Array = np.ndarray
 
@@ -130,7 +130,8 @@ class CrossEntropy(Loss):
         return Y
 
     def per_example(self, z: Array, a: Array, y: Array) -> Array:
-        return logsumexp(z, axis=0) - np.sum(y * z, axis=0)
+        axis = unit_axis(z)
+        return logsumexp(z, axis=axis) - np.sum(y * z, axis=axis)
 
     def grad_a(self, a: Array, y: Array) -> Array:
         with np.errstate(divide="ignore"):
@@ -157,7 +158,7 @@ class BinaryCrossEntropy(Loss):
         return Y
 
     def per_example(self, z: Array, a: Array, y: Array) -> Array:
-        return np.sum(softplus(z) - y * z, axis=0)
+        return np.sum(softplus(z) - y * z, axis=unit_axis(z))
 
     def grad_a(self, a: Array, y: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -132,3 +132,22 @@ def test_one_recursion_serves_a_stack_of_networks():
             np.testing.assert_allclose(b[s], a, rtol=1e-12, atol=1e-15)
     with pytest.raises(ValueError, match=r"stack needs parameter vectors of shape \(S, 13\)"):
         nets[0].stack(np.zeros((2, 12)))
+
+
+@pytest.mark.parametrize("acts, loss", [(["tanh", "softmax"], "cross_entropy"),
+                                        (["relu", "logistic"], "binary_cross_entropy")])
+def test_a_stack_normalises_over_the_units_not_the_networks(acts, loss):
+    rng = np.random.default_rng(3)
+    n_out = 3 if loss == "cross_entropy" else 1
+    nets = [bp.Network([2, 4, n_out], activations=acts, loss=loss, seed=s) for s in range(3)]
+    X = rng.normal(size=(2, 5))
+    Y = rng.integers(0, 3, size=5) if loss == "cross_entropy" else rng.uniform(size=(1, 5))
+    stack = nets[0].stack(np.stack([n.get_params() for n in nets]))
+    cache = stack.forward(X)
+    Yf = stack.targets(Y, cache)
+    per_net = stack.loss_fn.per_example(cache.z[-1], cache.a[-1], Yf).mean(axis=-1)
+    grads = stack.backward(cache, Y)
+    for s, net in enumerate(nets):
+        np.testing.assert_allclose(cache.a[-1][s], net.predict(X), rtol=1e-12)
+        assert per_net[s] == pytest.approx(net.loss(X, Y), rel=1e-12)
+        np.testing.assert_allclose(grads.dW[0][s], net.loss_and_gradient(X, Y)[1].dW[0], rtol=1e-10)
