@@ -128,6 +128,28 @@
     return { "@jupyterlite/pyodide-kernel-extension:kernel": kernel };
   }
 
+  // thebe does not route update_display_data (an output replaced through its display id) to the cell
+  // that displayed it: the explorer empties its static figure that way when its live one appears.
+  function followDisplayIds(kernel, notebook) {
+    var shown = {};
+    kernel.iopubMessage.connect(function (_k, msg) {
+      var c = msg.content || {}, id = c.transient && c.transient.display_id;
+      if (!id) return;
+      if (msg.header.msg_type === "display_data") shown[id] = c.data;
+      if (msg.header.msg_type !== "update_display_data" || !shown[id]) return;
+      notebook.cells.forEach(function (cell) {
+        var model = cell.area && cell.area.model;
+        for (var i = 0; model && i < model.length; i++) {
+          var data = model.get(i).toJSON().data || {};
+          if (data["image/png"] === shown[id]["image/png"] && data["text/plain"] === shown[id]["text/plain"]) {
+            model.set(i, { output_type: "display_data", data: c.data, metadata: c.metadata || {} });
+          }
+        }
+      });
+      shown[id] = c.data;
+    });
+  }
+
   async function runAll() {
     var nb = window.thebe.notebook;
     var t0 = performance.now();
@@ -179,6 +201,7 @@
       setStatus("starting Python (Pyodide) and loading packages\u2026", "busy");
       await window.thebe.session.kernel.requestExecute({ code: "", silent: true }).done;
       state.kernelReadySeconds = (performance.now() - state.clickedAt) / 1000;
+      followDisplayIds(window.thebe.session.kernel, window.thebe.notebook);
       var failed = await runAll();
       state.done = true;
       setStatus(failed.length ? "live: cells " + failed.join(", ") + " raised an error"
