@@ -131,7 +131,7 @@ def wheel_entry(path: Path, lock: dict[str, Any]) -> dict[str, Any]:
             continue
         if dep not in lock:
             raise ValueError(f"{path.name} requires {dep!r}, which live mode does not ship; add it to "
-                             f"{REQUIREMENTS.relative_to(ROOT)} or to NOT_NEEDED with the reason")
+                             f"{REQUIREMENTS.name} or to NOT_NEEDED with the reason")
         depends.append(dep)
     return {"name": normalize(meta["Name"]), "version": meta["Version"], "file_name": path.name,
             "install_dir": "site", "sha256": sha256(path.read_bytes()), "package_type": "package",
@@ -144,9 +144,10 @@ def closure(lock: dict[str, Any], roots: list[str]) -> list[str]:
     seen: set[str] = set()
     todo = list(roots)
     while todo:
-        name = key.get(normalize(todo.pop()))
+        wanted = todo.pop()
+        name = key.get(normalize(wanted))
         if name is None:
-            raise KeyError(f"{name!r} is in no lock entry (needed by live mode)")
+            raise KeyError(f"{wanted!r} is in no lock entry (needed by live mode)")
         if name not in seen:
             seen.add(name)
             todo += lock[name]["depends"]
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = {name: wheel_file(name, version, args.wheels) for name, (version, _) in pins.items()}
         for name, path in files.items():
-            verify(path.name, path.read_bytes(), pins[name][1], REQUIREMENTS.relative_to(ROOT).as_posix())
+            verify(path.name, path.read_bytes(), pins[name][1], REQUIREMENTS.name)
         bundle = files.pop(BUNDLE)
         extra = [*files.values(), build_backproplib(args.wheels)]
         official = json.loads((NODE / "pyodide" / "pyodide-lock.json").read_text())
