@@ -6,15 +6,17 @@ NB     ?=
 # pytest-xdist workers for the notebook tests (CI machines have 2 cores)
 JOBS   ?= 2
 
-.PHONY: help setup assets book test lint unit nbval browser execute bench lab clean live-check
+.PHONY: help setup assets book test lint unit unit-pyodide nbval browser execute bench lab clean live-check
 
 help:
 	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
-	@echo "make test     set up and run every test: ruff, unit tests, nbval, book build, browser test"
+	@echo "make test     set up and run every test: ruff, unit tests (twice: also at the browser's versions),"
+	@echo "              nbval, book build (with live mode), browser tests (live mode on chapter 02)"
 	@echo "make execute  re-run notebooks whose code changed and store their outputs (NB=path for one)"
 	@echo "make nbval    run nbval on every notebook (NB=path for one)"
 	@echo "make bench    run the benchmarks (speed ratios, not tests)"
 	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make live-check  run every chapter in the browser in live mode (PAGES=book/02_....html for some)"
 
 # The environment is built exactly as Binder builds it (binder/requirements.txt, then binder/postBuild),
 # so every nbval run is also a test of the Binder setup.
@@ -67,7 +69,34 @@ $(CHROMIUM):
 browser: book $(CHROMIUM)
 	REQUIRE_BUILD=1 CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:xdist tests/browser
 
-test: lint unit nbval browser
+# The second environment: the library's unit tests against the versions live mode runs in the browser
+# (numpy 2.0.2, matplotlib 3.8.4, ...: tests/requirements-pyodide.txt), which are also pyproject's lower
+# bounds. Those numpy/matplotlib have wheels for CPython 3.11 and 3.12 only. The tests of the book's
+# own files and tools (toc, bibliography, notebook and live-build tools) need the book's environment.
+PYODIDE_VENV   ?= .venv-pyodide
+PYODIDE_PYTHON ?= $(shell for p in python3.11 python3.12 $(PYTHON); do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' 2>/dev/null && \
+	echo $$p && break; done)
+BOOK_TESTS     := tests/browser tests/test_toc.py tests/test_bibliography.py tests/test_tools.py \
+	tests/test_build_live.py
+
+$(PYODIDE_VENV)/bin/.installed: tests/requirements-pyodide.txt
+	@test -n "$(PYODIDE_PYTHON)" || { echo "make unit-pyodide needs python3.11 or python3.12" \
+		"(numpy 2.0.2 and matplotlib 3.8.4 have no wheels for newer CPython)" >&2; exit 1; }
+	$(PYODIDE_PYTHON) -m venv $(PYODIDE_VENV)
+	$(PYODIDE_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYODIDE_VENV)/bin/pip install --quiet --only-binary=:all: -r tests/requirements-pyodide.txt
+	@touch $@
+
+unit-pyodide: $(PYODIDE_VENV)/bin/.installed
+	$(PYODIDE_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests \
+		$(addprefix --ignore=,$(BOOK_TESTS))
+
+test: lint unit unit-pyodide nbval browser
+
+# On demand (not in `make test`): every chapter top to bottom in the browser, in live mode.
+live-check: book $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python tools/live_check.py $(PAGES)
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(if $(NB),$(NB),--changed)

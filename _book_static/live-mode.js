@@ -157,8 +157,9 @@
     for (var i = 0; i < nb.cells.length; i++) {
       var cell = nb.cells[i];
       setStatus("running cell " + (i + 1) + " of " + nb.cells.length + "\u2026", "busy");
-      var res = await cell.execute(cell.source);
-      if (res && res.error) failed.push(i + 1);
+      await cell.execute(cell.source);
+      var err = (cell.outputs || []).filter(function (o) { return o.output_type === "error"; })[0];
+      if (err) failed.push({ cell: i + 1, error: err.ename + ": " + err.evalue });
     }
     state.runSeconds = (performance.now() - t0) / 1000;
     state.failedCells = failed;
@@ -204,7 +205,8 @@
       followDisplayIds(window.thebe.session.kernel, window.thebe.notebook);
       var failed = await runAll();
       state.done = true;
-      setStatus(failed.length ? "live: cells " + failed.join(", ") + " raised an error"
+      setStatus(failed.length ? "live: cells " + failed.map(function (f) { return f.cell; }).join(", ") +
+        " raised an error"
         : "live: Python is running in this page; move a slider, edit and run any cell",
         failed.length ? "error" : "live");
       return failed;
