@@ -55,7 +55,7 @@
     bar.appendChild(el("span", { class: "bp-live-status", "aria-live": "polite" },
       "Runs this chapter's code in your browser (Python via Pyodide, no server; about 40 MB on " +
       "first start). Until then, figures and widgets are static pictures."));
-    var lab = el("a", { class: "bp-live-lab", href: new URL("lab/lab/index.html?path=" +
+    var lab = el("a", { class: "bp-live-lab", href: new URL("lab/lab/index.html?path=book/" +
       encodeURIComponent(chapterName()), LIVE).href, target: "_blank", rel: "noopener" },
       "Open as a notebook (JupyterLite)");
     bar.appendChild(lab);
@@ -150,6 +150,26 @@
     });
   }
 
+  // A chapter runs in the book/ folder of a checkout and may read ../benchmarks/results/*.json: give
+  // the kernel that layout (/book/book as the working directory) with the files the build listed.
+  async function setUpFiles(kernel, config) {
+    var code = [
+      "import os as _os",
+      "from pyodide.http import pyfetch as _pyfetch",
+      "for _rel in " + JSON.stringify(config.files || []) + ":",
+      "    _os.makedirs(_os.path.dirname('/book/' + _rel), exist_ok=True)",
+      "    with open('/book/' + _rel, 'wb') as _f:",
+      "        _f.write(await (await _pyfetch(" + JSON.stringify(new URL("files/", LIVE).href) +
+        " + _rel)).bytes())",
+      "_os.makedirs('/book/book', exist_ok=True)",
+      "_os.chdir('/book/book')",
+      "del _os, _pyfetch, _rel, _f",
+    ].join("\n");
+    var reply = await kernel.requestExecute({ code: code, silent: true, store_history: false }).done;
+    if (reply.content.status !== "ok") throw new Error("could not set up the chapter's files: " +
+      reply.content.ename + ": " + reply.content.evalue);
+  }
+
   async function runAll() {
     var nb = window.thebe.notebook;
     var t0 = performance.now();
@@ -203,6 +223,7 @@
       await window.thebe.session.kernel.requestExecute({ code: "", silent: true }).done;
       state.kernelReadySeconds = (performance.now() - state.clickedAt) / 1000;
       followDisplayIds(window.thebe.session.kernel, window.thebe.notebook);
+      await setUpFiles(window.thebe.session.kernel, config);
       var failed = await runAll();
       state.done = true;
       setStatus(failed.length ? "live: cells " + failed.map(function (f) { return f.cell; }).join(", ") +

@@ -16,8 +16,10 @@ Writes ``_build/html/live/``:
     The in-page live mode (npm ``thebe``, ``thebe-lite``), loaded only when the reader clicks.
 ``lab/``
     A JupyterLite site (``jupyter lite build``) with every chapter as a notebook, on the same Pyodide.
+``files/``
+    The repository files the chapters read (``DATA_FILES``: the stored benchmark results).
 ``config.json``
-    What ``_book_static/live-mode.js`` needs: where Pyodide and the kernel's wheels are.
+    What ``_book_static/live-mode.js`` needs: where Pyodide, the kernel's wheels and those files are.
 
 Nothing is downloaded here: ``make assets`` has put the wheels in ``_live/wheels/``.
 """
@@ -54,6 +56,9 @@ CDN = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 # sqlite3, comm and ipython before the first cell). Their dependencies come from the lock.
 BOOK_IMPORTS = ["numpy", "matplotlib", "sympy", "ipywidgets", "tqdm", "backproplib"]
 KERNEL_PACKAGES = ["micropip", "ipython", "ssl", "sqlite3", "comm", "pillow"]
+# Files of the repository that chapters read (relative to its root); live mode puts them where a
+# checkout has them, beside the chapters' folder.
+DATA_FILES = ["benchmarks/results/*.json"]
 # Requirements of the pure-Python wheels that the browser does not need.
 NOT_NEEDED = {
     "widgetsnbextension": "the classic Notebook's front-end extension; the page's widget manager is thebe's",
@@ -234,9 +239,12 @@ def build_lab(out: Path, pyodide_url: str, lock_url: str | None) -> None:
         (lite / "jupyter-lite.json").write_text(json.dumps(
             {"jupyter-lite-schema-version": 0, "jupyter-config-data": data}, indent=1))
         contents = lite / "contents"
-        contents.mkdir()
+        (contents / "book").mkdir(parents=True)
         for nb in sorted((ROOT / "book").glob("*.ipynb")):
-            shutil.copy2(nb, contents / nb.name)
+            shutil.copy2(nb, contents / "book" / nb.name)
+        for rel in data_files():
+            (contents / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, contents / rel)
         if out.exists():
             shutil.rmtree(out)
         cmd = [str(Path(sys.executable).parent / "jupyter"), "lite", "build", "--lite-dir", str(lite),
@@ -244,6 +252,11 @@ def build_lab(out: Path, pyodide_url: str, lock_url: str | None) -> None:
         run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
         if run.returncode:
             raise RuntimeError(f"jupyter lite build failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
+
+
+def data_files() -> list[str]:
+    """The repository files the chapters read (``DATA_FILES``), relative to the root, sorted."""
+    return sorted(p.relative_to(ROOT).as_posix() for pattern in DATA_FILES for p in ROOT.glob(pattern))
 
 
 def settings_from_config() -> tuple[str, str | None]:
@@ -302,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     config["pipliteWheel"] = "thebe-lite/pypi/" + next(
         r["filename"] for rel in pypi["piplite"]["releases"].values() for r in rel)
     config["pipliteIndex"] = "thebe-lite/pypi/all.json"
+    config["files"] = data_files()
+    for rel in config["files"]:
+        (args.out / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, args.out / "files" / rel)
     (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     if not args.no_lab:
         lab_pyodide = config["pyodideModuleUrl"] if source == "cdn" else "../pyodide/pyodide.mjs"

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 TIMEOUT_S = 300
+REPORT = ROOT / "_build" / "live-check.json"
 ALLOWED_ERRORS = re.compile(r"Identifier 'THEBE_JS_URL' has already been declared")  # JB 1.0.4 itself
 
 
@@ -44,6 +45,7 @@ class ChapterResult:
     same_text: int = 0
     compared: int = 0
     differing: list[int] = field(default_factory=list)
+    diffs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -118,6 +120,7 @@ def check_chapter(browser: Any, url: str, page: str) -> ChapterResult:
                 result.same_text += 1
             else:
                 result.differing.append(i)
+                result.diffs.append({"cell": i, "stored": text, "browser": text_outputs(outputs)})
     return result
 
 
@@ -155,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {problem[:200]}")
         browser.close()
     httpd.shutdown()
+    REPORT.write_text(json.dumps([r.__dict__ for r in results], indent=1))
+    print(f"details (each differing output, stored and in the browser): {REPORT.relative_to(ROOT)}")
     bad = [r.page for r in results if not r.ok]
     print(f"{len(results) - len(bad)} passed, {len(bad)} failed in {time.perf_counter() - start:.0f} s")
     return 1 if bad else 0
