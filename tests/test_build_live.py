@@ -141,3 +141,23 @@ def test_the_real_pins_cover_the_bundle_and_the_pure_python_wheels():
     pins = build_live.pinned_hashes(build_live.REQUIREMENTS)
     assert build_live.BUNDLE in pins
     assert {"sympy", "mpmath", "ipywidgets", "comm", "tqdm"} <= set(pins)
+
+
+def test_cdn_lock_keeps_official_files_relative_and_points_the_books_own_at_the_site():
+    lock = {"info": {}, "packages": {"numpy": {"file_name": NUMPY},
+                                     "backproplib": {"file_name": "backproplib-0.1.0-py3-none-any.whl"}}}
+    cdn = build_live.cdn_lock(lock, {"backproplib"}, "https://example.org/book/", "0.27.7")
+    assert cdn["packages"]["numpy"]["file_name"] == NUMPY  # resolved against the CDN's indexURL
+    assert (cdn["packages"]["backproplib"]["file_name"]
+            == "https://example.org/book/live/pyodide/backproplib-0.1.0-py3-none-any.whl")
+
+
+def test_cdn_mode_needs_the_published_url(tmp_path, monkeypatch, capsys):
+    config = tmp_path / "_config.yml"
+    config.write_text("live_mode:\n  pyodide: cdn\n")
+    monkeypatch.setattr(build_live, "ROOT", tmp_path)
+    assert build_live.main(["--out", str(tmp_path / "live")]) == 2
+    assert "html_baseurl" in capsys.readouterr().err
+    config.write_text("live_mode:\n  pyodide: nearby\n")
+    with pytest.raises(ValueError, match="'book' or 'cdn'"):
+        build_live.main(["--out", str(tmp_path / "live")])
