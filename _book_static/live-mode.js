@@ -116,6 +116,8 @@
     };
   }
 
+  var KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "comm", "ipython"];
+
   function liteSettings(config) {
     var abs = function (u) { return new URL(u, LIVE).href; };
     var kernel = {
@@ -123,7 +125,9 @@
       pipliteUrls: [abs(config.pipliteIndex)],
       pipliteWheelUrl: abs(config.pipliteWheel),
       disablePyPIFallback: true,
-      loadPyodideOptions: { lockFileURL: abs(config.lockFile) },
+      // The packages the kernel itself needs, loaded in one batch with the runtime (the kernel would
+      // otherwise install them one after another, and it skips those listed here).
+      loadPyodideOptions: { lockFileURL: abs(config.lockFile), packages: KERNEL_PACKAGES },
     };
     return { "@jupyterlite/pyodide-kernel-extension:kernel": kernel };
   }
