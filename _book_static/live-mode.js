@@ -40,11 +40,6 @@
     });
   }
 
-  function chapterName() {
-    var page = location.pathname.split("/").pop() || "";
-    return page.replace(/\.html$/, ".ipynb");
-  }
-
   function addBar(cells) {
     var article = document.querySelector("article.bd-article") || document.querySelector("main");
     if (!article || !cells.length) return;
@@ -55,10 +50,6 @@
     bar.appendChild(el("span", { class: "bp-live-status", "aria-live": "polite" },
       "Runs this chapter's code in your browser (Python via Pyodide, no server; about 40 MB on " +
       "first start). Until then, figures and widgets are static pictures."));
-    var lab = el("a", { class: "bp-live-lab", href: new URL("lab/lab/index.html?path=book/" +
-      encodeURIComponent(chapterName()), LIVE).href, target: "_blank", rel: "noopener" },
-      "Open as a notebook (JupyterLite)");
-    bar.appendChild(lab);
     article.insertBefore(bar, article.firstChild);
   }
 

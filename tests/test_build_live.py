@@ -108,7 +108,7 @@ def test_the_build_refuses_an_unverified_wasm_file(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(build_live, "build_backproplib",
                         lambda dest: _wheel(dest / "backproplib-0.1.0-py3-none-any.whl"))
     out = tmp_path / "live"
-    assert build_live.main(["--out", str(out), "--wheels", str(wheels), "--no-lab"]) == 1
+    assert build_live.main(["--out", str(out), "--wheels", str(wheels)]) == 1
     err = capsys.readouterr().err
     assert NUMPY in err and "does not match the official Pyodide lock" in err and "refusing" in err
     assert not (out / "pyodide" / "pyodide-lock.json").exists() and not (out / "config.json").exists()
@@ -126,7 +126,7 @@ def test_a_downloaded_file_must_match_its_pinned_hash(tmp_path, monkeypatch, cap
         (node / pkg).mkdir(parents=True)
         (node / pkg / "package.json").write_text("{}")
     monkeypatch.setattr(build_live, "NODE", node)
-    assert build_live.main(["--out", str(tmp_path / "live"), "--wheels", str(wheels), "--no-lab"]) == 1
+    assert build_live.main(["--out", str(tmp_path / "live"), "--wheels", str(wheels)]) == 1
     assert "sympy-1.14.0-py3-none-any.whl: sha256" in capsys.readouterr().err
 
 

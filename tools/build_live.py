@@ -14,8 +14,10 @@ Writes ``_build/html/live/``:
     runtime and the official wheels then come from the official CDN.
 ``thebe/``, ``thebe-lite/``
     The in-page live mode (npm ``thebe``, ``thebe-lite``), loaded only when the reader clicks.
-``lab/``
+``lab/`` (only with ``--lab``; experimental)
     A JupyterLite site (``jupyter lite build``) with every chapter as a notebook, on the same Pyodide.
+    It builds and opens the chapters, but its kernel does not start yet (see CONTRIBUTING), so
+    ``make book`` leaves it out and the pages do not link to it.
 ``files/``
     The repository files the chapters read (``DATA_FILES``: the stored benchmark results).
 ``config.json``
@@ -70,6 +72,10 @@ NOT_NEEDED = {
 PYODIDE_ENV = {"platform_system": "Emscripten", "sys_platform": "emscripten", "os_name": "posix",
                "platform_machine": "wasm32", "python_version": "3.12", "python_full_version": "3.12.7",
                "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+
+
+# Pins of live/wasm-requirements.txt that are the lab's front-end extensions, not wheels for the browser.
+LAB_EXTENSIONS = ["jupyterlab-widgets", "jupyterlite-pyodide-kernel"]
 
 
 class VerificationError(RuntimeError):
@@ -227,7 +233,16 @@ def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.map", "*.d.ts", "types", "*.LICENSE.txt"))
 
 
-def build_lab(out: Path, pyodide_url: str, lock_url: str | None) -> None:
+def joined_lines(path: Path) -> str:
+    """The notebook as JSON with every multi-line string joined (source, outputs' text and data), as a
+    Jupyter server serves it; JupyterLite serves the file as is, and its notebook model (table of
+    contents, execution) breaks on nbformat's on-disk lists of lines."""
+    import nbformat
+
+    return json.dumps(nbformat.read(path, as_version=4))
+
+
+def build_lab(out: Path, pyodide_url: str, lock_url: str | None, extensions: list[Path]) -> None:
     """A JupyterLite site in ``out`` with the chapters as notebooks, on the Pyodide at ``pyodide_url``."""
     with tempfile.TemporaryDirectory() as tmp:
         lite = Path(tmp)
@@ -236,12 +251,15 @@ def build_lab(out: Path, pyodide_url: str, lock_url: str | None) -> None:
             settings["loadPyodideOptions"] = {"lockFileURL": lock_url}
         data = {"appName": "Backpropagation, derived and checked (live)",
                 "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings}}
+        # only the pinned extensions, not whatever the build's environment has installed
+        (lite / "jupyter_lite_config.json").write_text(json.dumps({"LiteBuildConfig": {
+            "ignore_sys_prefix": True, "federated_extensions": [str(p) for p in extensions]}}))
         (lite / "jupyter-lite.json").write_text(json.dumps(
             {"jupyter-lite-schema-version": 0, "jupyter-config-data": data}, indent=1))
         contents = lite / "contents"
         (contents / "book").mkdir(parents=True)
         for nb in sorted((ROOT / "book").glob("*.ipynb")):
-            shutil.copy2(nb, contents / "book" / nb.name)
+            (contents / "book" / nb.name).write_text(joined_lines(nb))
         for rel in data_files():
             (contents / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, contents / rel)
@@ -272,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--wheels", type=Path, default=WHEELS)
-    parser.add_argument("--no-lab", action="store_true", help="skip the JupyterLite site")
+    parser.add_argument("--lab", action="store_true",
+                        help="also build the JupyterLite lab (experimental: its kernel does not start yet)")
     args = parser.parse_args(argv)
     source, site_url = settings_from_config()
     if source == "cdn" and not site_url:
@@ -289,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, path in files.items():
             verify(path.name, path.read_bytes(), pins[name][1], REQUIREMENTS.name)
         bundle = files.pop(BUNDLE)
+        lab_extensions = [files.pop(name) for name in LAB_EXTENSIONS if name in files]
         extra = [*files.values(), build_backproplib(args.wheels)]
         official = json.loads((NODE / "pyodide" / "pyodide-lock.json").read_text())
         version = official["info"]["version"]
@@ -320,10 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, args.out / "files" / rel)
     (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
-    if not args.no_lab:
+    if args.lab:
+        # JupyterLite resolves relative *Url settings against the jupyter-lite.json that holds them (lab/)
         lab_pyodide = config["pyodideModuleUrl"] if source == "cdn" else "../pyodide/pyodide.mjs"
         build_lab(args.out / "lab", lab_pyodide, (site_url.rstrip("/") + "/live/pyodide/pyodide-lock.json")
-                  if source == "cdn" else None)
+                  if source == "cdn" else None, lab_extensions)
     size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
     print(f"live mode: {len(lock['packages'])} packages, Pyodide {version} from the "
           f"{'book' if source == 'book' else 'CDN'}; {args.out}/ holds {size / 1e6:.1f} MB")
