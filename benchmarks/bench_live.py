@@ -34,7 +34,7 @@ COLD, REDRAWS = 3, 5
 AIMS = {"cold": 20.0, "warm": 10.0, "redraw_ms": 250.0}
 # Resolves when the explorer's image shows a new picture; the time from the click, in ms.
 REDRAW_JS = """async (button) => {
-    const box = button.closest('.widget-vbox');
+    const box = button.closest('.widget-vbox:has(.widget-image)');
     const img = box.querySelector('.widget-image');
     const before = img.src;
     const t0 = performance.now();
@@ -80,11 +80,16 @@ def sizes() -> dict[str, int]:
 def _start(tab: Any, url: str, downloaded: list[int] | None = None) -> dict[str, Any]:
     tab.goto(f"{url}/{PAGE}", wait_until="load")
     tab.wait_for_load_state("networkidle")
+    def count(r: Any) -> None:
+        if r.status == 200:
+            downloaded.append(int(r.headers.get("content-length", 0)))
+
     if downloaded is not None:
-        tab.on("response", lambda r: downloaded.append(int(r.headers.get("content-length", 0)))
-               if r.status == 200 else None)
+        tab.on("response", count)
     tab.locator(".bp-live-bar .bp-live-start").click()
     tab.wait_for_function("() => window.bpLive.done || window.bpLive.error", timeout=300_000)
+    if downloaded is not None:
+        tab.remove_listener("response", count)
     live = tab.evaluate("() => ({ready: bpLive.kernelReadySeconds, run: bpLive.runSeconds, "
                         "error: bpLive.error || null, failed: bpLive.failedCells})")
     if live["error"] or live["failed"]:
@@ -114,7 +119,8 @@ def measure() -> dict[str, Any]:
                 for _ in range(REDRAWS):
                     handle.focus()
                     keys.append(tab.evaluate("""async (h) => {
-                        const img = h.closest('.widget-vbox').querySelector('.widget-image');
+                        const box = h.closest('.widget-vbox:has(.widget-image)');
+                        const img = box.querySelector('.widget-image');
                         const before = img.src, t0 = performance.now();
                         h.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
                         while (img.src === before) await new Promise((r) => setTimeout(r, 5));
