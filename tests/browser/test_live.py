@@ -18,8 +18,10 @@ from .test_pages import ALLOWED_CONSOLE
 PAGE = "book/02_linear_neuron.html"
 # JupyterLite's in-browser server says, as console *warnings*, that it runs without its service worker
 # (live-mode.js declines it: it would sit in front of every request of the site) and so without file
-# syncing, which in-page cells do not use. Warnings are not failures; these are named so that a reader
-# of this test knows they are expected. Errors are never allowed, except the page's own ALLOWED_CONSOLE.
+# syncing, which in-page cells do not use; and ajv, the JSON-schema validator in thebe's widget manager,
+# warns in strict mode about the union types of the widget-state schema ("allowUnionTypes"). Warnings
+# are not failures; these are named so that a reader of this test knows they are expected, and any
+# other warning fails the test. Errors are never allowed, except the page's own ALLOWED_CONSOLE.
 EXPECTED_WARNINGS = re.compile(r"ServiceWorker|will NOT be synced|Memory storage fallback|"
                                r"in-page cells use no service worker|allowUnionTypes")
 WRONG_ANSWER = 'bp.exercises.check(2 * one.losses[1], 5.76, name="E after one step")'
