@@ -64,15 +64,15 @@ class Split:
 
 def _digits_data() -> tuple[Array, Array]:
     """The 8x8 digit images (values 0-16, shape ``(1797, 8, 8)``) and their labels, from the copy of
-    scikit-learn's ``load_digits`` data shipped in ``backproplib/data/digits.npz``."""
-    with resources.files("backproplib").joinpath("data/digits.npz").open("rb") as f, np.load(f) as npz:
+    scikit-learn's ``load_digits`` data shipped in ``backproplib/digits.npz``."""
+    with resources.files("backproplib").joinpath("digits.npz").open("rb") as f, np.load(f) as npz:
         return npz["images"].astype(float), npz["target"].astype(int)
 
 
 def digits(test_fraction: float = 0.25, seed: int = 0) -> Split:
     """The 8x8 handwritten digits that scikit-learn bundles (1,797 images), scaled to [0, 1].
 
-    The images ship with backproplib (``backproplib/data/digits.npz``, UCI optdigits, CC BY 4.0), so
+    The images ship with backproplib (``backproplib/digits.npz``, UCI optdigits, CC BY 4.0), so
     neither scikit-learn nor a download is needed.
 
     Parameters
