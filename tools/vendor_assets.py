@@ -17,6 +17,8 @@ OUT = ROOT / "_vendor"
 # dist/<hash>.woff2"), and every chapter page lives in book/. These go to the site root unchanged
 # (Sphinx's html_extra_path), so that no page requests a file the book does not serve.
 FONTS_OUT = ROOT / "_vendor_root" / "book" / "@jupyter-widgets" / "html-manager" / "dist"
+# Live mode's widget manager (thebe's bundle) asks for the same fonts as "@jupyter-widgets/<hash>.woff2".
+LIVE_FONTS_OUT = ROOT / "_vendor_root" / "book" / "@jupyter-widgets"
 FONT_SUFFIXES = {".woff", ".woff2", ".ttf", ".eot", ".svg"}
 
 COPIES = {
@@ -45,6 +47,7 @@ def main() -> int:
     for font in (NODE / "@jupyter-widgets/html-manager/dist").iterdir():
         if font.suffix in FONT_SUFFIXES:
             shutil.copy2(font, FONTS_OUT / font.name)
+            shutil.copy2(font, LIVE_FONTS_OUT / font.name)
     print(f"copied web assets into {OUT.relative_to(ROOT)}/ and {FONTS_OUT.parents[2].relative_to(ROOT)}/")
     return 0
 

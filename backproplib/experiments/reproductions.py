@@ -202,9 +202,13 @@ def load_results(name: str) -> dict:
 
     if name not in ("xor", "symmetry"):
         raise ValueError(f"unknown results {name!r}; valid names are: 'symmetry', 'xor'")
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / f"{name}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python benchmarks/bench_reproductions.py "
+    # beside the package in a checkout; or beside the chapters' folder, where a chapter runs (an
+    # installed wheel, as in the browser's live mode, has no checkout around it)
+    candidates = [Path(__file__).resolve().parents[2] / "benchmarks" / "results" / f"{name}.json",
+                  Path.cwd().parent / "benchmarks" / "results" / f"{name}.json"]
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        raise FileNotFoundError(f"{candidates[0]} is missing: run `python benchmarks/bench_reproductions.py "
                                 "--results` from the repository root")
     return json.loads(path.read_text())
 

@@ -295,7 +295,9 @@ def make_widget(explorer: Explorer, draw_now: bool = True) -> Any:
         if draw:
             live.update()
             image.value = live.png()
-            image.layout.display = None
+            # "" (not None) clears the "none" set below: in-browser widget managers keep a None'd
+            # layout trait's old CSS value, so the live figure would stay hidden there
+            image.layout.display = ""
         status.value = f"<b>Status:</b> {explorer.status}"
         readout.value = f"<code>{explorer.readout()}</code>"
 
@@ -356,11 +358,19 @@ def show_explorer(explorer: Explorer) -> Any:
 
     The static figure is what a reader without a kernel sees (the published HTML, a PDF). The widget
     below it holds the controls, the status line and the numbers; with a running kernel its own figure
-    appears at the first control change and follows every change after it.
+    appears at the first control change, **in place of** the static one (whose output is emptied
+    through its display id), and follows every change after it.
     """
     from IPython.display import Image, display
 
-    display(Image(data=ExplorerFigure(explorer, blit=False).png(), format="png"))
+    static = display(Image(data=ExplorerFigure(explorer, blit=False).png(), format="png"), display_id=True)
     ui = make_widget(explorer, draw_now=False)
+
+    def replace_static(_change: Any) -> None:
+        ui.image.unobserve(replace_static, names="value")
+        if static is not None:
+            static.update({"text/plain": ""}, raw=True)
+
+    ui.image.observe(replace_static, names="value")
     display(ui)
     return ui
