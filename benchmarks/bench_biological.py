@@ -22,7 +22,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import backproplib as bp
 from backproplib.experiments.holdout import validation_split
@@ -53,6 +52,8 @@ def run_all(rules=RULES, seeds=SEEDS, etas=ETAS, epochs=EPOCHS) -> dict:
 
 
 def main(write: bool = False) -> None:
+    from threadpoolctl import threadpool_limits  # here: the tests import this module
+
     with threadpool_limits(limits=1):  # one BLAS thread: the machine is shared
         out = run_all()
     runs, chosen = out["runs"], out["chosen_eta"]

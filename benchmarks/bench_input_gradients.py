@@ -25,7 +25,6 @@ import timeit
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import backproplib as bp
 from backproplib.experiments import input_gradients as ig
@@ -99,6 +98,8 @@ def costs(net: bp.Network) -> dict:
 
 
 def main(write: bool = False) -> None:
+    from threadpoolctl import threadpool_limits  # here: the tests import this module
+
     with threadpool_limits(limits=1):  # one BLAS thread: the machine is shared
         rows = curves()
         net = trained_network(0)[0]
