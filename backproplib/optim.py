@@ -192,7 +192,8 @@ class ClipNorm(Optimizer):
         self.optimizer.step(params, grads)
 
 
-def clip_by_norm(grads: Sequence[Array], max_norm: float) -> tuple[list[Array], float]:
+def clip_by_norm(grads: Sequence[Array],
+                 max_norm: float) -> tuple[list[Array], float]:
     """Rescale gradient arrays so that their joint Euclidean norm is at most ``max_norm``:
     ``g <- g * min(1, max_norm / ||g||)``, the same direction, a bounded length.
 
@@ -216,16 +217,18 @@ def clip_by_norm(grads: Sequence[Array], max_norm: float) -> tuple[list[Array], 
     """
     max_norm = _number("max_norm", max_norm, minimum=0.0)
     if max_norm == 0:
-        raise ValueError("max_norm must be > 0 (a gradient clipped to length 0 never moves)")
+        raise ValueError("max_norm must be > 0 (a gradient clipped to "
+                         "length 0 never moves)")
     grads = [np.asarray(g, dtype=float) for g in grads]
-    big = max((float(np.max(np.abs(g))) for g in grads if g.size), default=0.0)
-    if big > 0 and np.isfinite(big):  # scaled by the largest entry: no overflow in g * g
-        norm = big * float(np.sqrt(sum(float(np.sum((g / big) ** 2)) for g in grads)))
-    else:
-        norm = big
+    big = max((float(np.abs(g).max()) for g in grads if g.size), default=0.0)
+    norm = big
+    if big > 0 and np.isfinite(big):  # scaled: no overflow in g * g
+        squares = sum(float(np.sum((g / big) ** 2)) for g in grads)
+        norm = big * float(np.sqrt(squares))
     if not np.isfinite(norm):
-        raise ValueError(f"the gradient's norm is {norm}: clipping cannot rescale a gradient "
-                         "that is not finite (check the loss and the parameters)")
+        raise ValueError(f"the gradient's norm is {norm}: clipping cannot "
+                         "rescale a gradient that is not finite (check the "
+                         "loss and the parameters)")
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return [g * scale for g in grads], norm
 
