@@ -204,6 +204,8 @@ def test_gradient_penalty_matches_autograd_and_the_r_operator(seed):
     rop = net.loss_and_gradient(X, Y)[1].flat() + 0.3 * X.shape[1] * hvp.network_hvp(
         net, X, Y, None, input_tangent=G)
     assert close(rop, ref_grad, 1e-10)
+    value2, grad2 = hvp.penalised_gradient(net, X, Y, 0.3)
+    assert value2 == pytest.approx(value, rel=1e-12) and close(grad2, ref_grad, 1e-10)
     omega = (ref_value - net.loss(X, Y)) / 0.3
     assert hvp.input_penalty(net, X, Y) == pytest.approx(float(omega), rel=1e-10)
 

@@ -535,6 +535,33 @@ def _check_lam(lam: Any) -> float:
     return float(lam)
 
 
+def penalised_gradient(net: Network, X: Array, Y: Array,
+                       lam: float) -> tuple[float, Array]:
+    """The same numbers as :func:`gradient_penalty`, in matrix form: the weight gradient of
+    ``Omega`` is a mixed second derivative times ``dC/dX``,
+
+        dOmega/dtheta = m (d^2 C / dtheta dX) vec(dC/dX),
+
+    which is :func:`network_hvp` with no parameter direction and the input tangent ``dC/dX``.
+
+    Returns
+    -------
+    value : float
+        ``C + lam * Omega``.
+    grad : ndarray, shape (n_params,)
+    """
+    lam = _check_lam(lam)
+    cache = net.forward(X)
+    deltas = net.backpropagate(cache, net.output_delta(cache, Y))
+    grads = net.param_grads(cache, deltas)
+    m = cache.a[0].shape[1]
+    dX = net.W[0].T @ deltas[0] / m  # dC/dX: column x is dC_x/dx / m
+    loss = net.loss_fn.value(cache.z[-1], cache.a[-1], net.targets(Y, cache))
+    omega = 0.5 * m * float(np.sum(dX * dX))
+    mixed = network_hvp(net, X, Y, None, input_tangent=dX)
+    return loss + lam * omega, grads.flat() + lam * m * mixed
+
+
 def input_penalty(net: Network, X: Array, Y: Array) -> float:
     """``Omega = (1/m) sum_x 1/2 ||dC_x/dx||^2`` from the network's own backward pass, with
     ``dC/dX = (W^1)^T delta^1 / m``."""
