@@ -81,6 +81,11 @@ def test_traced_memory_falls_with_the_stored_bytes():
     for k in (1, 2, 4, 8, 24):
         (_, stats), traced = ck.traced_peak_bytes(ck.checkpointed_gradients, net, X, Y, k)
         assert stats.peak_bytes <= traced <= stats.peak_bytes + (k + 4) * unit + grads, k
+        # the working model: stored arrays, one segment's deltas, the gradients so far
+        model = ck.predicted_peak_bytes(net.sizes, m, k, working=True)
+        assert model - 2 * unit <= traced <= model + 3 * unit, (k, traced / unit, model / unit)
+    model = ck.predicted_peak_bytes(net.sizes, m, L, working=True)
+    assert model - 2 * unit <= plain <= model + 3 * unit
     (_, s5), t5 = ck.traced_peak_bytes(ck.checkpointed_gradients, net, X, Y, 5)
     assert t5 < plain / 3
 

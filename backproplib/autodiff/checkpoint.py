@@ -286,7 +286,7 @@ def _times_fprime(sub: Network, cache: Cache, grad_a: Array) -> Array:
 
 
 def predicted_peak_bytes(sizes: Sequence[int], m: int, segment: int,
-                         itemsize: int = 8) -> int:
+                         itemsize: int = 8, working: bool = False) -> int:
     """The model of :attr:`CheckpointStats.peak_bytes` for elementwise activations.
 
     While segment ``j`` (layers ``c_j + 1 .. c_{j+1}``) is worked on, the checkpoints below it,
@@ -302,17 +302,25 @@ def predicted_peak_bytes(sizes: Sequence[int], m: int, segment: int,
     segment : int
         ``k``.
     itemsize : int
+    working : bool
+        Also count what the backward pass works with besides the stored arrays: the segment's error
+        vectors ``delta^l`` and the gradients computed so far (this segment's and those above it).
+        That is the model of what :func:`traced_peak_bytes` measures, up to a few temporaries.
     """
     sizes = _check_sizes(sizes)
     _check_positive_int(m, "the batch size m")
     bounds = segment_bounds(len(sizes) - 1, segment)
     peaks = []
     for j in range(len(bounds) - 1):
-        below = sum(sizes[c] for c in bounds[:j])  # the checkpoints below
         start, stop = bounds[j], bounds[j + 1]
-        own = sizes[start] + 3 * sum(sizes[start + 1 : stop + 1])
-        peaks.append(below + own)
-    return itemsize * m * max(peaks)
+        below = sum(sizes[c] for c in bounds[:j]) * m  # the checkpoints below
+        own = (sizes[start] + 3 * sum(sizes[start + 1 : stop + 1])) * m
+        extra = 0
+        if working:  # the error vectors of the segment, the gradients from here up
+            extra = sum(sizes[start + 1 : stop + 1]) * m + sum(
+                sizes[l] * (sizes[l - 1] + 1) for l in range(start + 1, len(sizes)))
+        peaks.append(below + own + extra)
+    return itemsize * max(peaks)
 
 
 def layers(net: Network, start: int, stop: int) -> Network:

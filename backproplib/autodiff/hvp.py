@@ -195,8 +195,13 @@ def network_hvp(net: Network, X: Array, Y: Array, v: Array | None = None,
     net = _check_net(net)
     cache = net.forward(X)
     deltas = net.backpropagate(cache, net.output_delta(cache, Y))
+    return _r_passes(net, cache, deltas, Y, v, input_tangent)
+
+
+def _r_passes(net: Network, cache: Cache, deltas: Sequence[Array], Y: Array,
+              v: Array | None, input_tangent: Array | None) -> Array:
     v = np.zeros(net.n_params) if v is None else _check_vector(net, v)
-    VW, Vb = _as_layers(net, v)
+    VW, Vb = as_layers(net, v)
     R = r_forward(net, cache, VW, Vb, input_tangent)
     r_backward(net, cache, Y, deltas, VW, R)
     return r_param_grads(net, cache, deltas, R)
@@ -260,7 +265,7 @@ def r_param_grads(net: Network, cache: Cache, deltas: Sequence[Array],
     """
     m = cache.a[0].shape[1]
     Hv = np.empty(net.n_params)
-    RdW, Rdb = _as_layers(net, Hv)  # views into Hv
+    RdW, Rdb = as_layers(net, Hv)  # views into Hv
     for l in range(1, net.L + 1):
         np.matmul(R.delta[l - 1], cache.a[l - 1].T, out=RdW[l - 1])
         if l > 1 or R.input_moves:
@@ -339,7 +344,9 @@ def _check_tangent(cache: Cache, t: Any) -> Array:
     return t
 
 
-def _as_layers(net: Network, v: Array) -> tuple[list[Array], list[Array]]:
+def as_layers(net: Network, v: Array) -> tuple[list[Array], list[Array]]:
+    """A vector in ``get_params`` order as per-layer views, ``(VW, Vb)``: ``VW[l-1]`` shaped like
+    ``W^l`` and ``Vb[l-1]`` like ``b^l`` (the ``R{W^l}``, ``R{b^l}`` of a direction ``v``)."""
     parts = _split(v, [s for W, b in zip(net.W, net.b) for s in (W.shape, b.shape)])
     return parts[0::2], parts[1::2]
 
@@ -551,6 +558,7 @@ def penalised_gradient(net: Network, X: Array, Y: Array,
     grad : ndarray, shape (n_params,)
     """
     lam = _check_lam(lam)
+    net = _check_net(net)
     cache = net.forward(X)
     deltas = net.backpropagate(cache, net.output_delta(cache, Y))
     grads = net.param_grads(cache, deltas)
@@ -558,7 +566,7 @@ def penalised_gradient(net: Network, X: Array, Y: Array,
     dX = net.W[0].T @ deltas[0] / m  # dC/dX: column x is dC_x/dx / m
     loss = net.loss_fn.value(cache.z[-1], cache.a[-1], net.targets(Y, cache))
     omega = 0.5 * m * float(np.sum(dX * dX))
-    mixed = network_hvp(net, X, Y, None, input_tangent=dX)
+    mixed = _r_passes(net, cache, deltas, Y, None, dX)  # the same passes
     return loss + lam * omega, grads.flat() + lam * m * mixed
 
 
