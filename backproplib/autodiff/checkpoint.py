@@ -525,7 +525,7 @@ def network_segments(net: Network, Y: Array, segment: int) -> tuple[list[Node], 
 def traced_peak_bytes(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, int]:
     """Call ``fn(*args, **kwargs)`` and measure the peak of the memory it allocated.
 
-    Uses :mod:`tracemalloc`, which sees every NumPy array buffer (NumPy reports its allocations to
+    Uses ``tracemalloc``, which sees every NumPy array buffer (NumPy reports its allocations to
     it) and every Python object. The result is the peak of the traced memory during the call minus
     what was traced when it started: the arrays the call kept, its temporaries and its result.
 
