@@ -8,4 +8,8 @@
 - :mod:`~backproplib.autodiff.forward_mode`: forward accumulation and finite differences on the
   same graph.
 - :mod:`~backproplib.autodiff.opcount`: the cost model, counting multiply-adds as the engine runs.
+- :mod:`~backproplib.autodiff.hvp` (chapter 21): Hessian-vector products by forward over reverse and
+  by the R-operator, the largest eigenvalue by power iteration, the gradient penalty.
+- :mod:`~backproplib.autodiff.checkpoint` (chapter 22): the bytes a forward pass caches, and
+  gradient checkpointing for a dense network and for graph segments.
 """

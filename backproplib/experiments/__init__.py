@@ -16,4 +16,6 @@ its claims (chapters 7, 9-15, 23-24).
 - :mod:`~backproplib.experiments.input_gradients`: saliency maps and the fast gradient sign method.
 - :mod:`~backproplib.experiments.learning_rules`: backpropagation against feedback alignment and
   threshold units on the same task.
+- :mod:`~backproplib.experiments.hvp_cost`: what a Hessian-vector product costs against a gradient
+  (chapter 21).
 """
