@@ -1,5 +1,5 @@
-"""Rules every chapter keeps: it states its notation and loss where it starts, and every exercise's
-solution runs on its own after the chapter's setup cell."""
+"""Rules every chapter keeps: it states its notation and loss where it starts, and no exercise's
+solution depends on a variable defined more than one section above it."""
 
 from __future__ import annotations
 
@@ -56,35 +56,53 @@ def bound_and_loaded(code: str) -> tuple[set[str], set[str]]:
     return bound, loaded
 
 
-def solutions(nb_path: Path) -> list[tuple[str, str]]:
-    """(label, code of its solution cells) for every exercise."""
-    out, label, code = [], None, []
+def sections(nb_path: Path) -> list[tuple[int, dict]]:
+    """Every cell with the index of its section (a new one starts at each ``##`` heading)."""
+    out, k = [], 0
     for cell in cells(nb_path):
+        if cell["cell_type"] == "markdown" and re.search(r"^## ", source(cell), re.M):
+            k += 1
+        out.append((k, cell))
+    return out
+
+
+def solutions(nb_path: Path) -> list[tuple[str, int, str, int]]:
+    """(label, section, code of its solution cells, index of its first cell) for every exercise."""
+    out, label, code, start_at, section = [], None, [], 0, 0
+    for i, (k, cell) in enumerate(sections(nb_path)):
         text = source(cell)
         if cell["cell_type"] == "markdown":
             start = re.search(r"```\{solution-start\}\s+(\S+)", text)
             if label is not None and "{solution-end}" in text:
-                out.append((label, "\n".join(code)))
+                out.append((label, section, "\n".join(code), start_at))
                 label = None
             if start:
-                label, code = start.group(1), []
+                label, code, start_at, section = start.group(1), [], i, k
         elif label is not None:
             code.append(text)
     return out
 
 
 @pytest.mark.parametrize("nb_path", CHAPTERS, ids=lambda p: p.stem)
-def test_every_solution_runs_after_the_setup_cell_alone(nb_path):
-    setup = next(source(c) for c in cells(nb_path) if c["cell_type"] == "code")
-    available = bound_and_loaded(setup)[0] | set(dir(builtins)) | {"display", "get_ipython"}
+def test_no_solution_uses_a_name_from_more_than_one_section_above(nb_path):
+    """A solution runs after the setup cell with only its own section and the one above it: it
+    uses no variable defined further up (issue 14's rule; best, a solution needs only the setup)."""
+    indexed = sections(nb_path)
+    setup = next(source(c) for _, c in indexed if c["cell_type"] == "code")
+    base = bound_and_loaded(setup)[0] | set(dir(builtins)) | {"display", "get_ipython"}
     problems = []
-    for label, code in solutions(nb_path):
+    for label, section, code, start in solutions(nb_path):
+        near = set()
+        for k, cell in indexed[:start]:
+            if cell["cell_type"] == "code" and k >= section - 1:
+                near |= bound_and_loaded(source(cell))[0]
         bound, loaded = bound_and_loaded(code)
-        missing = sorted(loaded - bound - available)
+        missing = sorted(loaded - bound - base - near)
         if missing:
             problems.append(f"{label} uses {', '.join(missing)}")
-    assert not problems, (f"{nb_path.name}: solutions use names from earlier cells (define them in "
-                          f"the solution or the setup cell): {'; '.join(problems)}")
+    assert not problems, (f"{nb_path.name}: solutions use names defined more than one section "
+                          f"above (define them in the solution, its section or the setup cell): "
+                          f"{'; '.join(problems)}")
 
 
 def test_the_checks_find_what_they_should():
