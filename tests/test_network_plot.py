@@ -37,19 +37,19 @@ def test_the_2_2_1_network_carries_z_a_delta_and_W():
     plt.close(ax.figure)
 
 
-def test_labels_can_be_left_out_and_the_1986_notation_counts_units_through_the_net():
+def test_labels_can_be_left_out_and_the_neuron_notation_counts_units_through_the_net():
     ax = draw_network((2, 2, 1), deltas=False)
     assert not any("delta" in s for s in texts(ax))
     plt.close(ax.figure)
     ax = draw_network((2, 1), labels=False)
     assert texts(ax) == [] and len(units(ax)) == 3
     plt.close(ax.figure)
-    ax = draw_network((2, 2, 1), notation="1986", title="1986")
+    ax = draw_network((2, 2, 1), notation="neuron", title="per neuron")
     t = texts(ax)
     for label in ["$o_{5}$", r"$\mathrm{net}_{3}$", r"$\delta_{4}$", "$o_1$",
                   r"$w_{13}, \ldots, w_{24}$", r"$w_{35}, \ldots, w_{45}$"]:
         assert label in t, f"{label} is missing from {t}"
-    assert ax.get_title() == "1986"
+    assert ax.get_title() == "per neuron"
     plt.close(ax.figure)
 
 
@@ -88,5 +88,5 @@ def test_bad_sizes_name_the_argument(bad, words):
 
 
 def test_an_unknown_notation_names_the_valid_ones():
-    with pytest.raises(ValueError, match="notation must be one of 'matrix', '1986'"):
+    with pytest.raises(ValueError, match="notation must be one of 'matrix', 'neuron'"):
         draw_network((2, 1), notation="seed")

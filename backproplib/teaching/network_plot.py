@@ -2,10 +2,11 @@
 its activation and (optionally) its error, and the weight matrix :math:`W^l` named between layers.
 
 The drawing speaks the book's notation (``notation="matrix"``: :math:`z^l_j`, :math:`a^l_j`,
-:math:`\\delta^l_j`, :math:`W^l`, inputs :math:`x_j = a^0_j`) or the per-neuron notation of the 1986
-papers (``notation="1986"``: :math:`\\mathrm{net}_j`, :math:`o_j`, :math:`\\delta_j`,
-:math:`w_{ij}`), with every label in mathtext. Layout and labels depend on the arguments only, so
-the same call draws the same picture every time.
+:math:`\\delta^l_j`, :math:`W^l`, inputs :math:`x_j = a^0_j`) or the per-neuron notation of chapter 3
+(``notation="neuron"``: units numbered through the network, :math:`\\mathrm{net}_j`, :math:`o_j`,
+:math:`\\delta_j`, and :math:`w_{ij}` for the weight from unit :math:`i` to unit :math:`j`, source
+first as in the seed article), with every label in mathtext. Layout and labels depend on the
+arguments only, so the same call draws the same picture every time.
 
 >>> ax = draw_network((2, 2, 1))
 >>> len(units(ax))
@@ -20,7 +21,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
-NOTATIONS = ("matrix", "1986")
+NOTATIONS = ("matrix", "neuron")
 RADIUS = 0.3
 UNIT_GID = "unit"
 LAYER_GAP = 2.4
@@ -87,9 +88,10 @@ def draw_network(sizes: Sequence[int] = (2, 2, 1), labels: bool = True, deltas: 
         under it, its error above it, and the weight matrix between layers.
     deltas : bool
         Include the error labels (:math:`\\delta^l_j`) and an arrow that says they flow backwards.
-    notation : {"matrix", "1986"}
-        The book's layer notation, or the per-neuron names of the 1986 papers
-        (:math:`\\mathrm{net}`, :math:`o`, :math:`w_{ij}` from unit :math:`i` to unit :math:`j`).
+    notation : {"matrix", "neuron"}
+        The book's layer notation, or chapter 3's per-neuron names (:math:`\\mathrm{net}`,
+        :math:`o`, :math:`w_{ij}` from unit :math:`i` to unit :math:`j`, units numbered through
+        the network).
     ax : matplotlib Axes, optional
         Where to draw; a new figure of size ``figsize`` when omitted.
     figsize : (float, float), optional

@@ -1,8 +1,9 @@
 """Chapter 3, "Deriving the generalised delta rule": the exercises, their mistakes and hints.
 
-The chapter uses the 1986 paper's names: ``o`` for an output, ``t`` for a target, ``w_ij`` from unit
-``i`` to unit ``j``, and ``E = 1/2 (t - o)^2``; its ``delta_j = dE/dnet_j`` (so an output neuron's
-delta is ``(o_j - t_j) f'(net_j)``, the negative of the paper's ``(t_j - o_j) f'(net_j)``).
+The chapter uses per-neuron names: ``o`` for an output, ``t`` for a target, ``w_ij`` from unit ``i``
+to unit ``j`` (the seed article's order), and ``E = 1/2 (t - o)^2``; its ``delta_j = dE/dnet_j`` (so
+an output neuron's delta is ``(o_j - t_j) f'(net_j)``, the negative of the 1986 PDP chapter's
+``(t_j - o_j) f'(net_j)``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ register(ExpressionExercise(
            "Multiply the output factor of Eq. eq-delta-4, o - t, by 1 - o^2."],
     misconceptions=[
         Misconception("t-minus-o", "The sign is flipped: dE/do = o - t for E = 1/2 (t - o)^2. "
-                      "(t - o) f'(net) is the 1986 paper's delta, the negative of this chapter's "
+                      "(t - o) f'(net) is the delta of the 1986 PDP chapter, the negative of this chapter's "
                       "dE/dnet.", answer=lambda: _tanh_delta("t-minus-o")),
         Misconception("no-fprime", "The activation's derivative f'(net_j) = 1 - o_j^2 is "
                       "missing: delta is taken with respect to the net input, through the "
@@ -93,7 +94,7 @@ register(NumberExercise(
                       "would move the output away from its target. This chapter's "
                       "delta_j = dE/dnet_j has (o_j - t_j).",
                       answer=lambda: _update("t-minus-o")),
-        Misconception("paper-sign", "Delta w_ij is right, but your delta_j has the 1986 paper's "
+        Misconception("paper-sign", "Delta w_ij is right, but your delta_j has the 1986 PDP chapter's "
                       "sign, (t_j - o_j) f'(net_j); this chapter's delta_j = dE/dnet_j is its "
                       "negative, (o_j - t_j) f'(net_j).", answer=lambda: _update("paper-sign")),
         Misconception("ascent", "Delta w_ij has the wrong sign: descent moves against the "
