@@ -35,10 +35,10 @@ def _tanh_delta(kind: str = "right"):
 register(ExpressionExercise(
     label="ex-delta-rule-1", title="The delta of a tanh output neuron", chapter=CHAPTER,
     name="delta_j", expected=lambda: _tanh_delta(),
-    hints=["delta_j = dE/dnet_j = dE/do_j times do_j/dnet_j (Eq. eq-delta-1 without its last "
+    hints=["delta_j = dE/dnet_j = dE/do_j times do_j/dnet_j (Eq. 3.1 without its last "
            "factor).",
            "tanh'(z) = 1 - tanh(z)^2, so with o_j = tanh(net_j) the slope is 1 - o_j^2.",
-           "Multiply the output factor of Eq. eq-delta-4, o - t, by 1 - o^2."],
+           "Multiply the output factor of Eq. 3.4, o - t, by 1 - o^2."],
     misconceptions=[
         Misconception("t-minus-o", "The sign is flipped: dE/do = o - t for E = 1/2 (t - o)^2. "
                       "(t - o) f'(net) is the delta of the 1986 PDP chapter, the negative of this chapter's "
@@ -78,8 +78,8 @@ def _update(kind: str = "right") -> np.ndarray:
 register(NumberExercise(
     label="ex-delta-rule-2", title="One update by hand", chapter=CHAPTER,
     name="(delta_j, Delta w_ij)", expected=_update,
-    hints=["Eq. eq-delta-rule for an output neuron: delta_j = (o_j - t_j) o_j (1 - o_j); then "
-           "Eq. eq-delta-update: Delta w_ij = -eta o_i delta_j.",
+    hints=["Eq. 3.6 for an output neuron: delta_j = (o_j - t_j) o_j (1 - o_j); then "
+           "Eq. 3.7: Delta w_ij = -eta o_i delta_j.",
            "The slope is o_j (1 - o_j) = 0.8 x 0.2 = 0.16, and o_j - t_j = -0.2.",
            "delta_j = -0.2 x 0.16; multiply it by -eta o_i = -0.25 for the step."],
     misconceptions=[
@@ -136,7 +136,7 @@ def _inner_cases() -> list[tuple]:
 register(FunctionExercise(
     label="ex-delta-rule-3", title="Implement the inner delta", chapter=CHAPTER,
     reference=_reference, cases=_inner_cases,
-    hints=["Eq. eq-delta-rule for an inner neuron: delta_j = (sum over l of w_jl delta_l) "
+    hints=["Eq. 3.6 for an inner neuron: delta_j = (sum over l of w_jl delta_l) "
            "o_j (1 - o_j), with the library's W_next[l, j] holding w_jl.",
            "For neuron j the sum runs down column j of W_next: "
            "sum(W_next[l, j] * delta_next[l] for l in range(len(delta_next))).",

@@ -104,7 +104,7 @@ def _gradient_cases() -> list[tuple]:
 register(FunctionExercise(
     label="ex-linear-neuron-3", title="Implement the gradient", chapter=CHAPTER,
     reference=_reference, cases=_gradient_cases,
-    hints=["Eq. (eq-linear-neuron-step): dE/dw_i = -2 (t - o) x_i with o = w . x.",
+    hints=["Eq. 2.6: dE/dw_i = -2 (t - o) x_i with o = w . x.",
            "For w = (1, 1), x = (2, 3), t = 4: o = 5 and the gradient is -2 (4 - 5) (2, 3) = "
            "(4, 6).",
            "Compute o = w @ x, then return -2.0 * (t - o) * x (an array of shape (2,))."],
