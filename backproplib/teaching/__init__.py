@@ -9,6 +9,8 @@ Nothing else in the library imports this package; it imports from all of it.
   explorer's state and its controls (chapters 2 and 5).
 - :mod:`~backproplib.teaching.attack_explorer`: perturb a digit by its input gradient's signs and
   see what the network answers (chapter 23).
+- :mod:`~backproplib.teaching.network_plot`: drawings of layered networks with their notation
+  (chapters 1-3).
 - :mod:`~backproplib.teaching.graph_plot`: drawings of computational graphs (chapter 6).
 - :mod:`~backproplib.teaching.backward_stepper`: the backward pass one node per click, and the
   gate figure (chapter 17).

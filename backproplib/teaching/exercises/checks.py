@@ -115,6 +115,8 @@ def describe(a: Array, e: Array, rtol: float = RTOL) -> str:
         if np.all(np.isfinite(ratio)) and np.allclose(ratio, r, rtol=1e-6) and close(r * e, a, rtol):
             return f"every entry is {r:.3g} times the expected one"
         wrong = ~np.isclose(a, e, rtol=rtol, atol=rtol * float(np.max(np.abs(e))) or ZERO_TOL)
+        if not np.any(wrong):  # within isclose's looser per-entry tolerance: name the worst entry
+            wrong = np.abs(a - e) == np.max(np.abs(a - e))
         idx = tuple(int(i) for i in np.argwhere(wrong)[0])
         return (f"{int(wrong.sum())} of {a.size} entries differ; the first at index {idx}: "
                 f"got {a[idx]:.6g}, expected {e[idx]:.6g}")

@@ -172,6 +172,11 @@ class FunctionExercise(Exercise):
         for i, args in enumerate(cases):
             got, error = run_safely(func, args)
             if error:
+                hit = _matching(self.misconceptions,
+                                lambda m, args=args, error=error: m.function is not None
+                                and run_safely(m.function, args)[1] == error)
+                if hit is not None:  # a registered mistake that fails in exactly this way
+                    return hit
                 return Feedback(False, f"{name} raised {error} on case {i + 1} of {len(cases)}, "
                                        f"inputs {format_args(args)}")
             results.append(got)
@@ -224,6 +229,7 @@ class ExpressionExercise(Exercise):
         except (sp.SympifyError, TypeError):
             return Feedback(False, f"{self.name} is not a SymPy expression: {expr!r}")
         expected = sp.sympify(self.expected())
+        expr = _same_symbols(expr, expected)
         if _equivalent(expr, expected):
             return Feedback(True, f"{self.name} is equivalent to the expected one.")
         hit = _matching(self.misconceptions, lambda m: _equivalent(expr, sp.sympify(m.answer())))
@@ -234,6 +240,16 @@ class ExpressionExercise(Exercise):
         where = (f"; the expected expression has the factor {sp.sstr(missing[0])}, yours does not"
                  if missing and len(missing) < len(sp.Mul.make_args(sp.factor(expected))) else "")
         return Feedback(False, f"{self.name} is not equivalent to the expected one{where}")
+
+
+def _same_symbols(expr: Any, expected: Any) -> Any:
+    """The reader's expression with each symbol replaced by the expected expression's symbol of the
+    same name: ``sp.Symbol("t")`` and ``sp.Symbol("t", real=True)`` are different objects to SymPy,
+    but the same letter to the reader."""
+    by_name = {s.name: s for s in getattr(expected, "free_symbols", ())}
+    swap = {s: by_name[s.name] for s in getattr(expr, "free_symbols", ())
+            if s.name in by_name and s != by_name[s.name]}
+    return expr.xreplace(swap) if swap else expr
 
 
 def _equivalent(a: Any, b: Any) -> bool:
