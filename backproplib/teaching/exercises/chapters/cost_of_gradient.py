@@ -152,3 +152,25 @@ register(ChoiceExercise(
     hints=["What does the engine do per operation besides the arithmetic?",
            "The networks [h, h, h, 1] have the same number of nodes at every width h."],
 ))
+
+N_IN, N_OUT = 3, 1000  # a function with few inputs and many outputs
+
+register(NumberExercise(
+    label="ex-cost-of-gradient-5", title="A Jacobian with few inputs", chapter=CHAPTER,
+    name="(forward-mode passes, reverse passes)", expected=lambda: [N_IN, N_OUT],
+    hints=["One forward-mode pass pushes one tangent direction through the graph and gives one "
+           "column of the Jacobian; one reverse pass pulls back one adjoint seed and gives one "
+           "row.",
+           "The Jacobian of f: R^3 -> R^1000 has 1000 rows and 3 columns.",
+           "Forward mode needs one pass per input, reverse one per output."],
+    misconceptions=[
+        Misconception("modes-swapped", "You swapped the modes: a forward-mode pass gives one "
+                      "column of the Jacobian (one input direction), a reverse pass one row (one "
+                      "output's gradient).", answer=lambda: [N_OUT, N_IN]),
+        Misconception("one-reverse-pass", "One backward pass gives the gradient of one scalar "
+                      "output; this Jacobian has 1000 rows, one reverse pass each.",
+                      answer=lambda: [N_IN, 1]),
+        Misconception("forward-per-entry", "Forward mode needs one pass per input direction, "
+                      "not per Jacobian entry: each pass gives a whole column of 1000 entries.",
+                      answer=lambda: [N_IN * N_OUT, N_OUT]),
+    ]))

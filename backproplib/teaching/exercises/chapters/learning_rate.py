@@ -157,3 +157,34 @@ register(ChoiceExercise(
            "The logistic slope is a(1 - a): near 0 when the output is near 0 or 1 for every "
            "case."],
 ))
+
+VALLEY = [(1.0, 1.0, 0.0), (1.0, 0.6, 0.8)]
+
+
+def _valley_hessian(sum_over_cases: bool = False) -> np.ndarray:
+    xs = np.array([c[:2] for c in VALLEY])
+    H = xs.T @ xs  # the sum of x x^T over the cases
+    return H if sum_over_cases else H / len(VALLEY)
+
+
+register(NumberExercise(
+    label="ex-learning-rate-6", title="The bound of the two-case valley", chapter=CHAPTER,
+    name="the bound 2 / lambda_max",
+    expected=lambda: 2.0 / np.linalg.eigvalsh(_valley_hessian()).max(),
+    hints=["The library's loss is the mean over the cases of 1/2 (a - y)^2, so its Hessian is "
+           "the mean of the cases' x x^T.",
+           "With x = (1, 1) and (1, 0.6), H = [[1, 0.8], [0.8, 0.68]]; its largest eigenvalue "
+           "is about 1.656.",
+           "Apply Eq. (eq-learning-rate-bound) to the largest eigenvalue."],
+    misconceptions=[
+        Misconception("sum-not-mean", "That is the bound of the loss summed over the two cases "
+                      "(its Hessian is twice the mean's; equally, 1/lambda_max instead of "
+                      "2/lambda_max). The library averages over the cases.",
+                      answer=lambda: 2.0 / np.linalg.eigvalsh(_valley_hessian(True)).max()),
+        Misconception("smallest-eigenvalue", "You used the smallest eigenvalue: the steep "
+                      "direction, the largest eigenvalue, is the one that diverges first.",
+                      answer=lambda: 2.0 / np.linalg.eigvalsh(_valley_hessian()).min()),
+        Misconception("one-case", "You used the Hessian of the first case alone, x x^T with "
+                      "x = (1, 1); the loss averages both cases.",
+                      answer=lambda: 2.0 / 2.0),
+    ]))
