@@ -66,8 +66,9 @@ register(NumberExercise(
            "z^1 = W^1 x + b^1 = 0 for every hidden unit; the library takes relu'(0) = 0.",
            "Every entry of delta^1 is relu'(0) times something: multiply out."],
     misconceptions=[
-        Misconception("slope-one-at-zero", "That is delta^1 with relu'(0) = 1, the right-hand "
-                      "slope; the library uses the left-hand value relu'(0) = 0.",
+        Misconception("slope-one-at-zero", "That is (W^2)^T delta^2 without the factor "
+                      "f'(z^1): either f'(z) was left out of delta^1, or relu'(0) = 1 (the "
+                      "right-hand slope) was used; the library uses relu'(0) = 0.",
                       answer=lambda: _dead_bias_gradient(1.0)),
         Misconception("slope-half-at-zero", "That is delta^1 with relu'(0) = 1/2, what a central "
                       "difference sees at the kink; the library uses relu'(0) = 0.",

@@ -77,6 +77,9 @@ register(NumberExercise(
                       "error, 1 / sigma'(z).", answer=lambda: _a6() * (1.0 - _a6())),
         Misconception("approximation", "That is the estimate e^|z| = e^6; the exact ratio "
                       "1 / (a (1 - a)) is e^6 + 2 + e^-6.", answer=lambda: np.exp(6.0)),
+        Misconception("no-sigma-prime", "A ratio of 1 means your squared-error derivative "
+                      "left out sigma'(z): dC_SE/dz = (a - y) sigma'(z), the error times the "
+                      "slope of the logistic.", answer=lambda: 1.0),
         Misconception("no-one-minus-a", "You used sigma'(z) = a and forgot the factor (1 - a): "
                       "sigma'(z) = a (1 - a).", answer=lambda: 1.0 / _a6()),
     ]))
