@@ -1,4 +1,6 @@
-"""Re-running the classic experiments of 1986 with their original settings.
+"""Re-running two experiments of 1986: the *Nature* paper's symmetry detector with the settings the
+paper states, and the PDP chapter's XOR network with settings that are this book's choices
+(chapters 13 and 14 list which is which).
 
 Two conversions connect the papers to this library:
 
@@ -98,7 +100,7 @@ def run_until_learned(net: Network, X: Array, Y: Array,
 
 
 def xor_network(kind: str, seed: int) -> Network:
-    """The two XOR networks of the PDP chapter, logistic units, weights uniform in [-0.3, 0.3].
+    """The two XOR networks of chapter 13, logistic units, weights uniform in [-0.3, 0.3].
 
     Parameters
     ----------
@@ -116,7 +118,7 @@ def xor_network(kind: str, seed: int) -> Network:
 
 def run_xor(kind: str, seed: int, epsilon: float = 0.5, alpha: float = 0.0,
             max_sweeps: int = 5000) -> Run:
-    """One XOR run with the paper's learning rate ``epsilon`` (on the summed loss) and momentum ``alpha``.
+    """One XOR run with the learning rate ``epsilon`` (on the summed loss) and momentum ``alpha``.
 
     The library's rate is ``eta = 4 * epsilon`` (four cases, see the module docstring).
     """
