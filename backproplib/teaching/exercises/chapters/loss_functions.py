@@ -50,7 +50,7 @@ register(ExpressionExercise(
         Misconception("no-minus-y", "That is the derivative of softplus(z) alone: the term -y z "
                       "of the loss contributes -y.", answer=lambda: _softplus_derivative("no-y")),
         Misconception("sign-flipped", "The sign is flipped: you wrote y - sigma(z), the negative "
-                      "of the gradient (t - o instead of o - t); the derivative is sigma(z) - y.",
+                      "of the gradient (y - a instead of a - y); the derivative is sigma(z) - y.",
                       answer=lambda: _softplus_derivative("sign")),
         Misconception("no-chain-rule", "You differentiated log(u) as 1/u and left out the inner "
                       "derivative u' = e^z: d/dz log(1 + e^z) = e^z / (1 + e^z).",
