@@ -12,7 +12,7 @@ A0, B0 = 2.0, 3.0  # c = a b + a^2 at a = 2, b = 3
 register(NumberExercise(
     label="ex-adjoint-graph-1", title="Adjoints by hand", chapter=CHAPTER,
     name="(a-bar, b-bar)", expected=lambda: [B0 + 2 * A0, A0],
-    hints=["Eq. (eq-adjoint-graph-rule): a node's adjoint is the sum over its consumers of the "
+    hints=["The adjoint rule: a node's adjoint is the sum over its consumers of the "
            "consumer's adjoint times the local derivative.",
            "c-bar = 1 and the sum passes it on: p-bar = q-bar = 1. The product p = a b sends "
            "p-bar * b = 3 to a and p-bar * a = 2 to b.",
@@ -25,7 +25,7 @@ register(NumberExercise(
                       "derivative of a b with respect to a is b, so a receives p-bar * b and b "
                       "receives p-bar * a.", answer=lambda: [A0 + 2 * A0, B0]),
         Misconception("one-consumer", "You kept only the contribution of q = a^2: a also feeds "
-                      "p = a b, and Eq. (eq-adjoint-graph-rule) sums over all consumers.",
+                      "p = a b, and the adjoint rule sums over all consumers.",
                       answer=lambda: [2 * A0, A0]),
     ]))
 
@@ -131,7 +131,7 @@ def _bias_gradient(columns: str = "sum") -> np.ndarray:
 register(NumberExercise(
     label="ex-adjoint-graph-5", title="A bias shared by a batch", chapter=CHAPTER,
     name="dC/db^1", expected=lambda: _bias_gradient("sum"),
-    hints=["Eq. (eq-adjoint-graph-broadcast): a broadcast operand collects one contribution "
+    hints=["The broadcast rule: a broadcast operand collects one contribution "
            "per copy.",
            "The column b^1 was copied to the m = 4 examples, so its adjoint adds the 4 columns "
            "of z-bar^1 (shape (3, 4)).",

@@ -40,7 +40,7 @@ register(NumberExercise(
         Misconception("no-activation-forward", "Your F leaves out the activation: evaluating f "
                       "costs one unit per entry, n m.",
                       answer=lambda: _counts(activation=False)),
-        Misconception("bound-not-count", "B = 2F is the bound of Eq. (eq-cost-cheap), not the "
+        Misconception("bound-not-count", "B = 2F is the chapter's bound B <= 2F, not the "
                       "count: count the backward operations one by one.",
                       answer=lambda: [_counts()[0], 2 * _counts()[0]]),
     ]))

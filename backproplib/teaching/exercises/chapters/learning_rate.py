@@ -15,7 +15,7 @@ LAM1 = X1 ** 2 + X2 ** 2
 register(NumberExercise(
     label="ex-learning-rate-1", title="Find the largest learning rate that still converges",
     chapter=CHAPTER, name="the largest learning rate", expected=lambda: 2.0 / LAM1, rtol=1e-3,
-    hints=["Eq. (eq-learning-rate-bound): plain descent converges when eta < 2 / lambda_max.",
+    hints=["The stability bound: plain descent converges when eta < 2 / lambda_max.",
            "For one case and the half squared error the Hessian is x x^T, whose non-zero "
            "eigenvalue is x1^2 + x2^2 = 5 here.",
            "Bisect on eta between a rate that converges and one that does not; the edge is "
@@ -40,7 +40,7 @@ ETA2, LAM2 = 1.5, 2.0  # the cylinder E = 1/2 (w1 + w2)^2: lambda = 2
 register(NumberExercise(
     label="ex-learning-rate-2", title="Predict the growth factor", chapter=CHAPTER,
     name="the growth of the loss per step", expected=lambda: (1 - ETA2 * LAM2) ** 2,
-    hints=["Eq. (eq-learning-rate-iteration): each step multiplies the error along an "
+    hints=["The iteration e_{k+1} = (I - eta H) e_k: each step multiplies the error along an "
            "eigenvector by 1 - eta lambda.",
            "Here lambda = 2 (the Hessian of 1/2 (w1 + w2)^2 is [[1, 1], [1, 1]]), so "
            "w1 + w2 is multiplied by 1 - 1.5 * 2 = -2 per step.",
@@ -64,7 +64,7 @@ register(NumberExercise(
            "x~ = (x1, x2, 1).",
            "dE/dtheta_i = (a - y) x~_i, so H = x~ x~^T, rank one, with eigenvalue "
            "||x~||^2 = x1^2 + x2^2 + 1.",
-           "For (x1, x2) = (1, 1), lambda = 3; apply Eq. (eq-learning-rate-bound)."],
+           "For (x1, x2) = (1, 1), lambda = 3; apply the bound eta < 2 / lambda."],
     misconceptions=[
         Misconception("bias-forgotten", "1 = 2/(x1^2 + x2^2) is the bound without the bias; the "
                       "bias adds a constant input 1 and the eigenvalue becomes "
@@ -113,7 +113,7 @@ def _momentum_cases() -> list[tuple]:
 register(FunctionExercise(
     label="ex-learning-rate-4", title="Implement the 1986 momentum rule", chapter=CHAPTER,
     reference=_reference_momentum, cases=_momentum_cases, rtol=1e-12,
-    hints=["Eq. (eq-learning-rate-momentum): Delta w(t) = -eta dE/dw(t) + alpha Delta w(t-1), "
+    hints=["The momentum rule: Delta w(t) = -eta dE/dw(t) + alpha Delta w(t-1), "
            "then w(t) = w(t-1) + Delta w(t).",
            "Keep the previous change dw (zeros at the start) between steps; with n = 1 the "
            "result is w0 - eta grad(w0), with n = 0 it is w0.",
@@ -152,8 +152,8 @@ register(ChoiceExercise(
          "d": "At (-2, 2) the two weights are not equal; a small gradient comes from saturation."},
     explanation="Right: dE/dw^2_{1k} = (a - y) a(1 - a) a^1_k, and on the plateau a(1 - a) is "
                 "tiny, so every step -eta grad E is tiny too.",
-    hints=["Write the gradient of an output weight with Eq. (eq-delta-4): which factor can be "
-           "close to zero even when the error a - y is large?",
+    hints=["Write the gradient of an output weight with the delta rule, (a - y) f'(z) a^1_k: "
+           "which factor can be close to zero even when the error a - y is large?",
            "The logistic slope is a(1 - a): near 0 when the output is near 0 or 1 for every "
            "case."],
 ))
@@ -175,7 +175,7 @@ register(NumberExercise(
            "the mean of the cases' x x^T.",
            "With x = (1, 1) and (1, 0.6), H = [[1, 0.8], [0.8, 0.68]]; its largest eigenvalue "
            "is about 1.656.",
-           "Apply Eq. (eq-learning-rate-bound) to the largest eigenvalue."],
+           "Apply the bound 2 / lambda to the largest eigenvalue."],
     misconceptions=[
         Misconception("sum-not-mean", "That is the bound of the loss summed over the two cases "
                       "(its Hessian is twice the mean's; equally, 1/lambda_max instead of "

@@ -55,7 +55,7 @@ def _gradient_cases() -> list[tuple]:
 register(FunctionExercise(
     label="ex-matrix-form-2", title="Implement the batch weight gradient", chapter=CHAPTER,
     reference=_weight_gradient, cases=_gradient_cases, rtol=1e-10,
-    hints=["Eq. (eq-matrix-batch): dC/dW^l = (1/m) Delta^l (A^{l-1})^T.",
+    hints=["The batch gradient: dC/dW^l = (1/m) Delta^l (A^{l-1})^T.",
            "delta has shape (n_l, m) and A_prev (n_{l-1}, m); the product delta @ A_prev.T has "
            "shape (n_l, n_{l-1}) and adds up the m outer products.",
            "Divide that product by m = delta.shape[1]."],
@@ -92,7 +92,7 @@ def _linear_gradient(sign: int = 1, error: bool = True, factor: int = 1):  # noq
 register(ExpressionExercise(
     label="ex-matrix-form-3", title="Linear layers", chapter=CHAPTER,
     name="your dC/dx_1", expected=lambda: _linear_gradient(),
-    hints=["With D^l = I, Eq. (eq-matrix-chain) is dC/dx = (dC/da^3) W^3 W^2 W^1.",
+    hints=["With D^l = I, the chain of Jacobians is dC/dx = (dC/da^3) W^3 W^2 W^1.",
            "dC/da^3 = a^3 - y (the target is lin.t[0] in SymPy), and a^3 = W^3 W^2 W^1 x, a "
            "1 x 1 matrix.",
            "Take entry [0, 0] of (lin.a[-1] - lin.t) * lin.W[2] * lin.W[1] * lin.W[0], the "
@@ -111,13 +111,13 @@ register(ExpressionExercise(
 
 
 def backward_cost(sizes: list[int]) -> int:
-    """Multiply-adds of the backward order to delta^1 (Eq. eq-matrix-cost)."""
+    """Multiply-adds of the backward order to delta^1 (the chapter's cost formula)."""
     n = sizes[1:]
     return sum(n[i] * n[i - 1] for i in range(1, len(n)))
 
 
 def forward_cost(sizes: list[int]) -> int:
-    """Multiply-adds of the forward order to delta^1 (Eq. eq-matrix-cost)."""
+    """Multiply-adds of the forward order to delta^1 (the chapter's cost formula)."""
     n = sizes[1:]
     return n[1] * n[0] + sum(n[i] * n[i - 1] * n[0] for i in range(2, len(n))) + n[-1] * n[0]
 
@@ -128,7 +128,7 @@ register(NumberExercise(
     label="ex-matrix-form-4", title="Read the bar chart", chapter=CHAPTER,
     name="the ratio forward / backward",
     expected=lambda: forward_cost(DEEPER) / backward_cost(DEEPER), rtol=0.1,
-    hints=["Eq. (eq-matrix-cost): a step costs n_l n_{l-1} backwards and n_1 times that "
+    hints=["The cost formula: a step costs n_l n_{l-1} backwards and n_1 times that "
            "forwards, except the first and the last.",
            "With four hidden layers of 512, the forward order has two terms 512^2 * 512 and the "
            "backward order three terms 512^2.",
@@ -164,7 +164,7 @@ def _step_cases() -> list[tuple]:
 register(FunctionExercise(
     label="ex-matrix-form-5", title="One step of the backward recursion", chapter=CHAPTER,
     reference=_backward_step, cases=_step_cases, rtol=1e-10,
-    hints=["Eq. (eq-matrix-delta-rec): delta^{l-1} = f'(z^{l-1}) * ((W^l)^T delta^l).",
+    hints=["The recursion: delta^{l-1} = f'(z^{l-1}) * ((W^l)^T delta^l).",
            "W has shape (n_l, n_{l-1}) and delta (n_l, m): only W.T @ delta fits, and gives "
            "(n_{l-1}, m), the shape of fprime.",
            "Multiply W.T @ delta elementwise by fprime (the * of NumPy, not @)."],
