@@ -78,9 +78,10 @@ def test_keys_required_by_the_common_brief_are_present(bib):
     dreyfus1990artificial amari1967theory rosenblatt1962principles leibniz1920early lecun1987modeles
     lecun1988theoretical lecun2015deep parker1985learning robbins1951stochastic ramachandran2017searching
     misra2019mish tan2019review wilamowski2010improved martens2020natural schmidhuber2015deep
-    schmidhuber2022annotated sejnowski2018deep pomerleau1988alvinn sutton2018reinforcement
+    schmidhuber2022annotated sejnowski2018deep pomerleau1989alvinn sutton2018reinforcement
+    werbos1974beyond rumelhart1985learning sejnowski1987parallel tesauro1995temporal lecun1989backpropagation
     hechtnielsen1990neurocomputing hertz1991introduction alpaydin2010introduction rojas1996neural
-    mccaffrey2012neural kingma2015adam glorot2010understanding he2015delving levenberg1944method
+    kingma2015adam glorot2010understanding he2015delving levenberg1944method
     marquardt1963algorithm""".split()
     assert sorted(set(required) - set(bib.entries.keys())) == []
 

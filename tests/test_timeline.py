@@ -24,8 +24,8 @@ def test_every_event_cites_a_real_entry_or_says_it_has_none():
     keys = set(parse_file(str(ROOT / "book" / "references.bib")).entries.keys())
     cited = [e.key for e in tl.EVENTS if e.key is not None]
     assert sorted(set(cited) - keys) == []
-    # Only LeNet is stated without a source (the account gives none).
-    assert [e.who for e in tl.EVENTS if e.key is None] == ["LeNet"]
+    # Every event has a source, the applications included (LeNet, NETtalk, TD-Gammon).
+    assert [e.who for e in tl.EVENTS if e.key is None] == []
 
 
 def test_events_have_known_themes_and_chapters_and_are_sorted():
@@ -40,7 +40,8 @@ def test_key_dates_of_the_account():
     first = {e.who: e.year for e in reversed(tl.events())}
     assert first["Linnainmaa"] == 1970
     assert first["Kelley"] == 1960 and first["Bryson"] == 1961 and first["Dreyfus"] == 1962
-    assert first["Rumelhart, Hinton & Williams"] == 1986 and first["TD-Gammon"] == 1992
+    assert first["Rumelhart, Hinton & Williams"] == 1985 and first["TD-Gammon"] == 1992
+    assert first["Werbos"] == 1974  # the Harvard thesis, Beyond Regression
 
 
 def test_unknown_theme_and_wrong_types_raise_clear_errors():

@@ -66,26 +66,29 @@ EVENTS: tuple[Event, ...] = (
           "linnainmaa1970representation", "ch-adjoint-graph"),
     Event(1973, "Dreyfus", "controllers tuned by error gradients", "optimal control",
           "dreyfus1973computational", None),
-    Event(1974, "Werbos", "first practical application (forecasting)", "applications",
-          "werbos1990backpropagation", None),
+    Event(1974, "Werbos", "PhD thesis, Beyond Regression", "optimisation",
+          "werbos1974beyond", None),
     Event(1976, "Linnainmaa", "reverse mode published in BIT", "automatic differentiation",
           "linnainmaa1976taylor", "ch-cost-of-gradient"),
     Event(1982, "Werbos", "backpropagation applied to MLPs", "neural networks",
           "werbos1982applications", "ch-matrix-form"),
     Event(1985, "Parker", "Learning Logic report", "neural networks", "parker1985learning", None),
+    Event(1985, "Rumelhart, Hinton & Williams", "ICS Report 8506", "neural networks",
+          "rumelhart1985learning", "ch-xor"),
     Event(1986, "Rumelhart, Hinton & Williams", "the Nature paper", "neural networks",
           "rumelhart1986learning", "ch-symmetry"),
     Event(1987, "LeCun", "an alternative form in his thesis", "neural networks",
           "lecun1987modeles", None),
-    Event(1987, "NETtalk", "text to pronunciation", "applications", "anderson2000talking", None),
+    Event(1987, "NETtalk", "text to pronunciation", "applications", "sejnowski1987parallel",
+          None),
     Event(1989, "ALVINN", "a network that steers a vehicle", "applications",
-          "pomerleau1988alvinn", None),
-    Event(1989, "LeNet", "handwritten zip codes", "applications", None, "ch-digits"),
+          "pomerleau1989alvinn", None),
+    Event(1989, "LeNet", "handwritten zip codes", "applications", "lecun1989backpropagation",
+          "ch-digits"),
     Event(1992, "TD-Gammon", "top human level at backgammon", "applications",
-          "sutton2018reinforcement", None),
+          "tesauro1995temporal", None),
     Event(1993, "Wan", "wins a time-series prediction contest", "applications", "wan1994time", None),
-    Event(2010, "GPUs", "the return, on cheap GPU computing", "hardware",
-          "janbasktraining2024decoding", None),
+    Event(2010, "GPUs", "the return, on fast GPU computing", "hardware", "lecun2015deep", None),
     Event(2023, "Stanford team", "backpropagation on a photonic processor", "hardware",
           "ieeespectrum2023photonic", None),
 )
@@ -133,18 +136,19 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     n = len(chosen)
     height = max(2.6, 1.2 + 0.3 * n) if figsize is None else figsize[1]
     fig, (early, modern) = plt.subplots(
-        1, 2, sharey=True, figsize=(9.0, height) if figsize is None else figsize,
+        1, 2, sharey=True, figsize=(6.9, height) if figsize is None else figsize,
         gridspec_kw={"width_ratios": [1, 9], "wspace": 0.04})
     rows = np.arange(n)[::-1]
     for row, e in zip(rows, chosen):
-        text = f"{e.year} {e.who}: {e.what}"
+        who = e.who.split(",")[0] + " et al." if "," in e.who else e.who  # fits the column
+        text = f"{e.year} {who}: {e.what}"
         if e.year < 1900:  # the marker on the narrow axis, the label on the wide one
             early.plot([e.year], [row], "o", color=_COLOURS[e.theme], markersize=7)
-            modern.annotate("\u2190 " + text, (1949, row), va="center", fontsize=9)
+            modern.annotate("\u2190 " + text, (1949, row), va="center", fontsize=8)
             continue
         modern.plot([e.year], [row], "o", color=_COLOURS[e.theme], markersize=7)
         right = e.year < 1988  # later labels go to the left of their marker
-        modern.annotate(text, (e.year, row), va="center", fontsize=9, ha="left" if right else "right",
+        modern.annotate(text, (e.year, row), va="center", fontsize=8, ha="left" if right else "right",
                         xytext=(5 if right else -5, 0), textcoords="offset points")
     early.set_xlim(1672, 1680)
     modern.set_xlim(1948, 2026)

@@ -136,8 +136,8 @@ register(ChoiceExercise(
              "c": "The floor of that valley is 1/8, not 1/16, and the runs have gone past it.",
              "d": "The loss is summed over the four cases, so the floor is four times 1/16."},
     answer="a",
-    why={"b": "Rounding errors are of order 1e-16 and have either sign; the gaps above 1/16 are "
-              "of order 1e-4, and every stuck run is above.",
+    why={"b": "Rounding errors sit in the last digits of a float and have either sign; the gaps "
+              "above 1/16 are a ten-thousandth or more, and every stuck run is above.",
          "c": "1/8 is the loss of four outputs of 1/2 (the plateau at the start); the valley of "
               "two right and two undecided cases has the floor 1/16 (the chapter's SymPy cell).",
          "d": "The library's loss is the mean over the cases; a summed loss would move the "
