@@ -11,7 +11,7 @@ JOBS   ?= 2
 help:
 	@echo "make book     set up (venv + web assets) and build the HTML book into _build/html"
 	@echo "make test     set up and run every test: ruff, unit tests (twice: also at the browser's versions),"
-	@echo "              nbval, book build (with live mode), browser tests (live mode on chapter 02), PDF"
+	@echo "              nbval, book build (with live mode and its lab), browser tests (both on chapter 02), PDF"
 	@echo "make pdf      build the PDF edition (installs TeX from Debian's packages when run as root)"
 	@echo "make execute  re-run notebooks whose code changed and store their outputs (NB=path for one)"
 	@echo "make nbval    run nbval on every notebook (NB=path for one)"

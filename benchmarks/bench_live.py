@@ -9,8 +9,10 @@ On chapter 02, served from 127.0.0.1 with every other request blocked:
   browser revalidates its cached copies, as with any static host);
 - **redraw**: from a press of the explorer's "step" button (and a keyboard move of a slider) to the new
   image in the page, ``REDRAWS`` times after the chapter has run;
-- **bytes**: what the build adds under ``live/`` (by part), what a cold start downloads, and what every
-  page loads before the click (the small live-mode script and style).
+- **bytes**: what the build adds under ``live/`` (by part) and ``lab/``, what a cold start downloads,
+  and what every page loads before the click (the small live-mode script and style);
+- **the lab**: from opening chapter 02 in the in-browser JupyterLab (``lab/``, the page's link) to its
+  kernel's "idle", ``LAB_COLD`` times in a fresh profile and once more after a reload (warm).
 
 Aims (issue 13): kernel ready under 20 s cold and 10 s warm on 2 cores, a redraw under 250 ms.
 """
@@ -30,7 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 PAGE = "book/02_linear_neuron.html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-COLD, REDRAWS = 3, 5
+COLD, REDRAWS, LAB_COLD = 3, 5, 2
+LAB = "lab/lab/index.html?path=book/02_linear_neuron.ipynb"
+LAB_IDLE = """() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return !!(p && p.sessionContext && p.sessionContext.kernelDisplayStatus === 'idle'); }"""
 AIMS = {"cold": 20.0, "warm": 10.0, "redraw_ms": 250.0}
 # Resolves when the explorer's image shows a new picture; the time from the click, in ms.
 REDRAW_JS = """async (button) => {
@@ -72,9 +77,9 @@ def sizes() -> dict[str, int]:
                                                           "pyodide.asm.wasm", "python_stdlib.zip")
                   if (pyodide / f).exists())
     per_page = sum((HTML / "_static" / f).stat().st_size for f in ("live-mode.js", "live-mode.css"))
-    return {"total": _du(live), "pyodide runtime": runtime, "wheels": _du(pyodide) - runtime,
-            "thebe": _du(live / "thebe"), "thebe-lite": _du(live / "thebe-lite"), "lab": _du(live / "lab"),
-            "per page before the click": per_page}
+    return {"total (live/)": _du(live), "pyodide runtime": runtime, "wheels": _du(pyodide) - runtime,
+            "thebe": _du(live / "thebe"), "thebe-lite": _du(live / "thebe-lite"),
+            "the lab (lab/, beside live/)": _du(HTML / "lab"), "per page before the click": per_page}
 
 
 def _start(tab: Any, url: str, downloaded: list[int] | None = None) -> dict[str, Any]:
@@ -133,6 +138,31 @@ def measure() -> dict[str, Any]:
             "downloaded": sum(downloaded)}
 
 
+def measure_lab() -> dict[str, list[float]]:
+    """Seconds from opening chapter 02 in the lab to its kernel's "idle": cold (fresh profiles), warm."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    httpd, url = _serve()
+    cold, warm = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for _ in range(LAB_COLD):
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+            ctx.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+            tab = ctx.new_page()
+            for times in (cold, warm):  # the second time in the same profile: the cache is warm
+                t0 = time.monotonic()
+                tab.goto(f"{url}/{LAB}", wait_until="load")
+                tab.wait_for_function(LAB_IDLE, timeout=300_000, polling=250)
+                times.append(time.monotonic() - t0)
+            ctx.close()
+        browser.close()
+    httpd.shutdown()
+    return {"cold": cold, "warm": warm}
+
+
 def main() -> None:
     if not (HTML / "live" / "config.json").exists():
         print(f"skipped: no live mode in {HTML.relative_to(ROOT)} (run `make book` first)")
@@ -153,6 +183,10 @@ def main() -> None:
           f"   aim < {AIMS['redraw_ms']:.0f} ms")
     print(f"  redraw after a key press {med(r['key_ms']):6.0f} ms  {[round(x) for x in r['key_ms']]}")
     print(f"  downloaded on a cold start {r['downloaded'] / 1e6:.1f} MB")
+    if (HTML / "lab" / "jupyter-lite.json").exists():
+        lab = measure_lab()
+        print(f"  lab: kernel idle, cold   {med(lab['cold']):6.1f} s   {[round(x, 1) for x in lab['cold']]}")
+        print(f"  lab: kernel idle, warm   {med(lab['warm']):6.1f} s   {[round(x, 1) for x in lab['warm']]}")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ def test_chapter_runs_in_the_lab(server, browser):
     failed: list[str] = []
     errors: list[str] = []
     warnings: list[str] = []
+    # (service workers allowed: the lab mounts its contents through one, see CONTRIBUTING)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = ctx.new_page()
     ctx.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
