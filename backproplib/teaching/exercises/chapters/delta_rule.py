@@ -120,6 +120,14 @@ def _not_transposed(o, W_next, delta_next):
     return o * (1 - o) * (W_next @ delta_next)
 
 
+def _rows_in_a_loop(o, W_next, delta_next):
+    out = np.zeros_like(o)
+    for j in range(len(o)):
+        back = sum(W_next[j, l] * delta_next[l] for l in range(len(delta_next)))
+        out[j] = back * o[j] * (1 - o[j])
+    return out
+
+
 def _tanh_slope(o, W_next, delta_next):
     return (1 - o**2) * (W_next.T @ delta_next)
 
@@ -150,6 +158,11 @@ register(FunctionExercise(
                       "the weights *into* unit j of the next layer. Neuron j's outgoing weights "
                       "are column j: the sum is (W_next)^T delta_next (did you mean W.T?).",
                       function=_not_transposed),
+        Misconception("row-not-column-in-loop", "Your loop reads W_next[j, l], row j: those are "
+                      "the weights into unit j of the next layer, and for a non-square W_next the "
+                      "index runs out of range. Neuron j's outgoing weights are column j, "
+                      "W_next[l, j] (the transpose, did you mean W.T?).",
+                      function=_rows_in_a_loop),
         Misconception("tanh-slope", "That is the tanh slope 1 - o^2; these neurons are "
                       "logistic, with slope o (1 - o).", function=_tanh_slope),
     ]))
@@ -183,6 +196,8 @@ def _no_half(kind: str = "right"):
         return o - t
     if kind == "t-minus-o":
         return 2 * (t - o)
+    if kind == "with-slope":
+        return 2 * (o - t) * o * (1 - o)
     return 2 * (o - t)
 
 
@@ -200,4 +215,7 @@ register(ExpressionExercise(
         Misconception("t-minus-o", "The sign is flipped: the inner derivative d(t - o)/do = -1 "
                       "turns 2 (t - o) into 2 (o - t).",
                       answer=lambda: _no_half("t-minus-o")),
+        Misconception("with-slope", "That is dE'/dnet, the output neuron's delta, with the "
+                      "logistic slope o (1 - o); the question asks for the first factor alone, "
+                      "dE'/do.", answer=lambda: _no_half("with-slope")),
     ]))
