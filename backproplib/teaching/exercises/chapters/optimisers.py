@@ -23,7 +23,7 @@ ETA, ALPHA = 0.1, 0.9
 register(NumberExercise(
     label="ex-optimisers-1", title="One momentum step by hand", chapter=CHAPTER,
     name="W after the momentum step", expected=lambda: W0 - ETA * GRAD + ALPHA * DW_PREV,
-    hints=["Eq. (eq-opt-momentum): Delta W(t) = -eta dC/dW + alpha Delta W(t-1), then "
+    hints=["Eq. 10.2: Delta W(t) = -eta dC/dW + alpha Delta W(t-1), then "
            "W <- W + Delta W(t).",
            "-eta dC/dW = [[-0.1, 0.2], [-0.05, 0]] and alpha Delta W(t-1) = [[0.09, 0], "
            "[-0.18, 0.045]].",
@@ -53,7 +53,7 @@ register(NumberExercise(
     label="ex-optimisers-2", title="Predict the terminal step", chapter=CHAPTER,
     name="[step after 3 steps, step after many steps]",
     expected=lambda: [_step_after(3), ETA * 0.5 / (1 - ALPHA)],
-    hints=["Unroll eq. (eq-opt-momentum) with a constant gradient: Delta w(t) = -eta g (1 + alpha "
+    hints=["Unroll Eq. 10.2 with a constant gradient: Delta w(t) = -eta g (1 + alpha "
            "+ ... + alpha^(t-1)).",
            "A geometric series: 1 + alpha + ... + alpha^(t-1) = (1 - alpha^t) / (1 - alpha); "
            "eta g = 0.05.",
@@ -99,11 +99,11 @@ def _adam_first_step(kind: str = "right"):
 register(ExpressionExercise(
     label="ex-optimisers-3", title="Adam's first step, derived", chapter=CHAPTER,
     name="the first step", expected=_adam_first_step,
-    hints=["From m_0 = v_0 = 0, eq. (eq-opt-adam-moments) gives m_1 = (1 - beta_1) g and "
+    hints=["From m_0 = v_0 = 0, Eq. 10.3 gives m_1 = (1 - beta_1) g and "
            "v_1 = (1 - beta_2) g^2.",
            "The bias correction divides by 1 - beta_1^1 and 1 - beta_2^1: m_hat_1 = g, "
            "v_hat_1 = g^2.",
-           "Put them into eq. (eq-opt-adam-step); sqrt(g^2) = g for the positive g of the "
+           "Put them into Eq. 10.4; sqrt(g^2) = g for the positive g of the "
            "symbols."],
     misconceptions=[
         Misconception("no-bias-correction", "You used m_1 and v_1 without the bias correction: "
@@ -172,7 +172,7 @@ register(FunctionExercise(
                       "v_hat = v / (1 - beta2^t) too.",
                       function=lambda *a: _adam_variant(*a, correct_v=False)),
         Misconception("eps-inside-sqrt", "You put eps inside the square root, sqrt(v_hat + eps); "
-                      "eq. (eq-opt-adam-step) adds it after: sqrt(v_hat) + eps.",
+                      "Eq. 10.4 adds it after: sqrt(v_hat) + eps.",
                       function=lambda *a: _adam_variant(*a, eps_inside=True)),
         Misconception("t-from-zero", "Your step counter starts at t = 0, so the bias "
                       "correction divides by 1 - beta^0 = 0: the first gradient is step t = 1 "

@@ -73,7 +73,7 @@ def _solve(J, e, mu, sign=-1.0, scaling="identity"):
 register(FunctionExercise(
     label="ex-second-order-3", title="Write the damped step", chapter=CHAPTER,
     reference=lm_step, cases=_damped_cases, rtol=1e-8,
-    hints=["Eq. (eq-second-order-lm): (J^T J + mu I) Delta = -J^T e, one linear system.",
+    hints=["Eq. 11.6: (J^T J + mu I) Delta = -J^T e, one linear system.",
            "The matrix is J.T @ J + mu * np.eye(n), n = J.shape[1] (the parameters), whatever "
            "the number of rows.",
            "return -np.linalg.solve(J.T @ J + mu * np.eye(J.shape[1]), J.T @ e)."],
@@ -92,7 +92,7 @@ register(FunctionExercise(
                       "broadcasts); the damping goes on the diagonal only, mu * np.eye(n).",
                       function=lambda J, e, mu: -np.linalg.solve(J.T @ J + mu, J.T @ e)),
         Misconception("marquardt-scaling", "You damped with mu diag(J^T J), Marquardt's scaled "
-                      "version; eq. (eq-second-order-lm) and so.lm_step add mu I.",
+                      "version; Eq. 11.6 and so.lm_step add mu I.",
                       function=lambda J, e, mu: _solve(J, e, mu, scaling="diagonal")),
     ]))
 

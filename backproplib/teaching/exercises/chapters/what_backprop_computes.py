@@ -139,7 +139,7 @@ register(FunctionExercise(
     hints=["Move one entry at a time: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with e_i the "
            "i-th unit vector.",
            "For f(x) = sum_i sin(x_i) x_i^2 the exact partial derivative is "
-           "cos(x_i) x_i^2 + 2 x_i sin(x_i); at x = (1,) it is 2.2233.",
+           "cos(x_i) x_i^2 + 2 x_i sin(x_i); at x = (1,) it is 2.2232.",
            "Build the step on a copy (step = np.zeros_like(x); step[i] = eps) so x itself never "
            "changes."],
     misconceptions=[
