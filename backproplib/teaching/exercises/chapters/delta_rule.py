@@ -83,9 +83,11 @@ register(NumberExercise(
            "The slope is o_j (1 - o_j) = 0.8 x 0.2 = 0.16, and o_j - t_j = -0.2.",
            "delta_j = -0.2 x 0.16; multiply it by -eta o_i = -0.25 for the step."],
     misconceptions=[
-        Misconception("no-o_i", "Delta w_ij is missing the factor o_i = 0.5: a weight's "
+        # eta = o_i = 0.5 here, so leaving out either factor gives the same 0.016
+        Misconception("no-o_i", "Delta w_ij is missing a factor 0.5: either o_i (a weight's "
                       "derivative is its input times the delta of the neuron it feeds, "
-                      "dE/dw_ij = o_i delta_j.", answer=lambda: _update("no-o_i")),
+                      "dE/dw_ij = o_i delta_j) or eta; Delta w_ij = -eta o_i delta_j has both.",
+                      answer=lambda: _update("no-o_i")),
         Misconception("no-fprime", "delta_j is missing the slope of the logistic, "
                       "o_j (1 - o_j) = 0.16: you used o_j - t_j alone.",
                       answer=lambda: _update("no-fprime")),
