@@ -89,6 +89,9 @@ register(NumberExercise(
         Misconception("ten-factors", "You counted ten derivatives; from layer 10 down to layer "
                       "1 the error takes nine steps, one factor each.",
                       answer=lambda: 0.25 ** 10),
+        Misconception("eight-factors", "You counted eight derivatives; from layer 10 down to "
+                      "layer 1 the error takes nine steps (10 to 9, ..., 2 to 1), one factor "
+                      "each.", answer=lambda: 0.25 ** 8),
         Misconception("value-not-slope", "You used sigma(0) = 1/2, the value of the logistic; "
                       "the factor per layer is its slope sigma'(0) = 1/4.",
                       answer=lambda: 0.5 ** 9),
