@@ -202,9 +202,10 @@ class FunctionExercise(Exercise):
             changed = modified_inputs(func, copy.deepcopy(args))
             if changed:  # the change in place is what corrupted the function's own evaluations
                 return Feedback(False, f"{name} changed its argument number {changed[0] + 1} in place "
-                                       f"(case {i + 1}), and so it evaluated at points it did not "
-                                       "mean to: work on a copy, the caller's array must stay as "
-                                       "it was", misconception="modifies-input")
+                                       f"on case {i + 1} of {len(cases)}, and its result there is "
+                                       "wrong (a change in place also changes what the function "
+                                       "evaluates after it): work on a copy, the caller's array "
+                                       "must stay as it was", misconception="modifies-input")
             return Feedback(False, f"{name} differs on case {i + 1} of {len(cases)}, inputs "
                                    f"{format_args(args)}: {describe(a, e, self.rtol)}")
         for i, args in enumerate(cases):
