@@ -199,6 +199,13 @@ class FunctionExercise(Exercise):
             if hit is not None:
                 return hit
             i, args, a, e = failures[0]
+            changed = modified_inputs(func, copy.deepcopy(args))
+            if changed:  # the change in place is what corrupted the function's own evaluations
+                return Feedback(False, f"{name} changed its argument number {changed[0] + 1} in place "
+                                       f"on case {i + 1} of {len(cases)}, and its result there is "
+                                       "wrong (a change in place also changes what the function "
+                                       "evaluates after it): work on a copy, the caller's array "
+                                       "must stay as it was", misconception="modifies-input")
             return Feedback(False, f"{name} differs on case {i + 1} of {len(cases)}, inputs "
                                    f"{format_args(args)}: {describe(a, e, self.rtol)}")
         for i, args in enumerate(cases):
@@ -235,11 +242,35 @@ class ExpressionExercise(Exercise):
         hit = _matching(self.misconceptions, lambda m: _equivalent(expr, sp.sympify(m.answer())))
         if hit is not None:
             return hit
-        missing = [f for f in sp.Mul.make_args(sp.factor(expected))
-                   if not any(_equivalent(f, g) for g in sp.Mul.make_args(sp.factor(expr)))]
-        where = (f"; the expected expression has the factor {sp.sstr(missing[0])}, yours does not"
-                 if missing and len(missing) < len(sp.Mul.make_args(sp.factor(expected))) else "")
-        return Feedback(False, f"{self.name} is not equivalent to the expected one{where}")
+        return Feedback(False, f"{self.name} is not equivalent to the expected one"
+                               f"{_first_difference(expr, expected)}")
+
+
+def _first_difference(expr: Any, expected: Any) -> str:
+    """Where two inequivalent expressions differ, when it can be said simply: a constant factor
+    between them, or the first (non-numeric) factor that one has and the other lacks."""
+    import sympy as sp
+
+    try:
+        ratio = sp.simplify(expr / expected)
+    except (ZeroDivisionError, TypeError):
+        ratio = None
+    if ratio is not None and ratio.is_number and ratio.is_finite and ratio != 0:
+        if ratio == -1:
+            return "; yours is its negative (the sign is flipped)"
+        return f"; yours is {sp.sstr(ratio)} times the expected one"
+
+    def factors(e: Any) -> list[Any]:
+        return [f for f in sp.Mul.make_args(sp.factor(e)) if not f.is_number]
+
+    mine, theirs = factors(expr), factors(expected)
+    missing = [f for f in theirs if not any(_equivalent(f, g) or _equivalent(f, -g) for g in mine)]
+    extra = [f for f in mine if not any(_equivalent(f, g) or _equivalent(f, -g) for g in theirs)]
+    if missing and len(missing) < len(theirs):
+        return f"; the expected expression has the factor {sp.sstr(missing[0])}, yours does not"
+    if extra and not missing and len(extra) < len(mine):
+        return f"; yours has the factor {sp.sstr(extra[0])}, the expected expression does not"
+    return ""
 
 
 def _same_symbols(expr: Any, expected: Any) -> Any:

@@ -77,7 +77,7 @@ register(NumberExercise(
 
 register(NumberExercise(
     label="ex-activations-3", title="Predict the bound", chapter=CHAPTER,
-    name="the largest ratio ||delta^1|| / ||delta^10||",
+    name="the largest ratio ||delta^1|| / ||delta^10||", rtol=5e-3,   # 3.81e-6 as printed
     expected=lambda: (0.5 * (1 - 0.5)) ** 9,  # sigma(0) = 1/2: sigma'(0) = 1/4, nine times
     hints=["sigma'(z) = sigma(z)(1 - sigma(z)) is a product p(1 - p) of two numbers that add to 1.",
            "p(1 - p) is largest at p = 1/2, that is at z = 0, where sigma'(0) = 1/4.",
@@ -89,6 +89,9 @@ register(NumberExercise(
         Misconception("ten-factors", "You counted ten derivatives; from layer 10 down to layer "
                       "1 the error takes nine steps, one factor each.",
                       answer=lambda: 0.25 ** 10),
+        Misconception("eight-factors", "You counted eight derivatives; from layer 10 down to "
+                      "layer 1 the error takes nine steps (10 to 9, ..., 2 to 1), one factor "
+                      "each.", answer=lambda: 0.25 ** 8),
         Misconception("value-not-slope", "You used sigma(0) = 1/2, the value of the logistic; "
                       "the factor per layer is its slope sigma'(0) = 1/4.",
                       answer=lambda: 0.5 ** 9),
@@ -124,6 +127,11 @@ register(FunctionExercise(
         Misconception("plain-relu", "That is the derivative of the plain rectifier (0 for z <= "
                       "0); the leaky one has slope 0.01 there.",
                       function=lambda z: np.where(np.asarray(z) > 0, 1.0, 0.0)),
+        Misconception("function-not-derivative", "That is the leaky rectifier f(z) itself "
+                      "(z for z > 0, 0.01 z otherwise); its derivative is the slope of each "
+                      "piece, 1 and 0.01.",
+                      function=lambda z: np.where(np.asarray(z) > 0, np.asarray(z, dtype=float),
+                                                  0.01 * np.asarray(z, dtype=float))),
         Misconception("slope-times-z", "For z <= 0 you returned 0.01 z, the function itself; "
                       "its derivative there is the constant 0.01.",
                       function=lambda z: np.where(np.asarray(z) > 0, 1.0,
@@ -157,7 +165,7 @@ def _mish_minimum() -> float:
 
 register(NumberExercise(
     label="ex-activations-5", title="Explain the plot: where swish dips", chapter=CHAPTER,
-    name="z_min", expected=_swish_minimum,
+    name="z_min", expected=_swish_minimum, rtol=2e-3,   # -1.278 as printed
     hints=["The minimum of swish is where its derivative sigma(z)(1 + z(1 - sigma(z))) is zero.",
            "sigma(z) > 0 always, so solve 1 + z(1 - sigma(z)) = 0; the left panel puts the "
            "root between -2 and -1.",

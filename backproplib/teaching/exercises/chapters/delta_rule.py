@@ -83,9 +83,11 @@ register(NumberExercise(
            "The slope is o_j (1 - o_j) = 0.8 x 0.2 = 0.16, and o_j - t_j = -0.2.",
            "delta_j = -0.2 x 0.16; multiply it by -eta o_i = -0.25 for the step."],
     misconceptions=[
-        Misconception("no-o_i", "Delta w_ij is missing the factor o_i = 0.5: a weight's "
+        # eta = o_i = 0.5 here, so leaving out either factor gives the same 0.016
+        Misconception("no-o_i", "Delta w_ij is missing a factor 0.5: either o_i (a weight's "
                       "derivative is its input times the delta of the neuron it feeds, "
-                      "dE/dw_ij = o_i delta_j.", answer=lambda: _update("no-o_i")),
+                      "dE/dw_ij = o_i delta_j) or eta; Delta w_ij = -eta o_i delta_j has both.",
+                      answer=lambda: _update("no-o_i")),
         Misconception("no-fprime", "delta_j is missing the slope of the logistic, "
                       "o_j (1 - o_j) = 0.16: you used o_j - t_j alone.",
                       answer=lambda: _update("no-fprime")),
@@ -120,6 +122,14 @@ def _not_transposed(o, W_next, delta_next):
     return o * (1 - o) * (W_next @ delta_next)
 
 
+def _rows_in_a_loop(o, W_next, delta_next):
+    out = np.zeros_like(o)
+    for j in range(len(o)):
+        back = sum(W_next[j, l] * delta_next[l] for l in range(len(delta_next)))
+        out[j] = back * o[j] * (1 - o[j])
+    return out
+
+
 def _tanh_slope(o, W_next, delta_next):
     return (1 - o**2) * (W_next.T @ delta_next)
 
@@ -150,6 +160,11 @@ register(FunctionExercise(
                       "the weights *into* unit j of the next layer. Neuron j's outgoing weights "
                       "are column j: the sum is (W_next)^T delta_next (did you mean W.T?).",
                       function=_not_transposed),
+        Misconception("row-not-column-in-loop", "Your loop reads W_next[j, l], row j: those are "
+                      "the weights into unit j of the next layer, and for a non-square W_next the "
+                      "index runs out of range. Neuron j's outgoing weights are column j, "
+                      "W_next[l, j] (the transpose, did you mean W.T?).",
+                      function=_rows_in_a_loop),
         Misconception("tanh-slope", "That is the tanh slope 1 - o^2; these neurons are "
                       "logistic, with slope o (1 - o).", function=_tanh_slope),
     ]))
@@ -183,6 +198,8 @@ def _no_half(kind: str = "right"):
         return o - t
     if kind == "t-minus-o":
         return 2 * (t - o)
+    if kind == "with-slope":
+        return 2 * (o - t) * o * (1 - o)
     return 2 * (o - t)
 
 
@@ -200,4 +217,7 @@ register(ExpressionExercise(
         Misconception("t-minus-o", "The sign is flipped: the inner derivative d(t - o)/do = -1 "
                       "turns 2 (t - o) into 2 (o - t).",
                       answer=lambda: _no_half("t-minus-o")),
+        Misconception("with-slope", "That is dE'/dnet, the output neuron's delta, with the "
+                      "logistic slope o (1 - o); the question asks for the first factor alone, "
+                      "dE'/do.", answer=lambda: _no_half("with-slope")),
     ]))

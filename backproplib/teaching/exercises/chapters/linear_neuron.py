@@ -71,6 +71,9 @@ register(NumberExercise(
         Misconception("ascent", "You stepped along the gradient, uphill: gradient descent "
                       "moves by -eta times the gradient, and E grew instead of falling.",
                       answer=lambda: _after_one_step(sign=+1.0)),
+        Misconception("no-step", "9 is the error at the start, (1 + 2)^2: the question asks for "
+                      "the error after the step, at the new weights.",
+                      answer=lambda: float(START.sum() ** 2)),
         Misconception("sum-not-square", "2.4 is w_1 + w_2 after the step; the error is its "
                       "square.", answer=lambda: float(np.sqrt(_after_one_step()))),
     ]))

@@ -23,7 +23,7 @@ ETA, ALPHA = 0.1, 0.9
 register(NumberExercise(
     label="ex-optimisers-1", title="One momentum step by hand", chapter=CHAPTER,
     name="W after the momentum step", expected=lambda: W0 - ETA * GRAD + ALPHA * DW_PREV,
-    hints=["Eq. (eq-opt-momentum): Delta W(t) = -eta dC/dW + alpha Delta W(t-1), then "
+    hints=["Eq. 10.2: Delta W(t) = -eta dC/dW + alpha Delta W(t-1), then "
            "W <- W + Delta W(t).",
            "-eta dC/dW = [[-0.1, 0.2], [-0.05, 0]] and alpha Delta W(t-1) = [[0.09, 0], "
            "[-0.18, 0.045]].",
@@ -39,6 +39,9 @@ register(NumberExercise(
         Misconception("previous-change-subtracted", "You subtracted alpha Delta W(t-1); the "
                       "previous change is added, so that consistent steps build up.",
                       answer=lambda: W0 - ETA * GRAD - ALPHA * DW_PREV),
+        Misconception("change-not-weights", "That is the change Delta W(t) = -eta dC/dW + alpha "
+                      "Delta W(t-1); the question asks for the new weights, W + Delta W(t).",
+                      answer=lambda: -ETA * GRAD + ALPHA * DW_PREV),
     ]))
 
 
@@ -50,7 +53,7 @@ register(NumberExercise(
     label="ex-optimisers-2", title="Predict the terminal step", chapter=CHAPTER,
     name="[step after 3 steps, step after many steps]",
     expected=lambda: [_step_after(3), ETA * 0.5 / (1 - ALPHA)],
-    hints=["Unroll eq. (eq-opt-momentum) with a constant gradient: Delta w(t) = -eta g (1 + alpha "
+    hints=["Unroll Eq. 10.2 with a constant gradient: Delta w(t) = -eta g (1 + alpha "
            "+ ... + alpha^(t-1)).",
            "A geometric series: 1 + alpha + ... + alpha^(t-1) = (1 - alpha^t) / (1 - alpha); "
            "eta g = 0.05.",
@@ -63,6 +66,10 @@ register(NumberExercise(
         Misconception("n-plus-1-steps", "Your first number sums four terms (up to alpha^3); "
                       "after 3 steps the sum is 1 + alpha + alpha^2.",
                       answer=lambda: [_step_after(4), ETA * 0.5 / (1 - ALPHA)]),
+        Misconception("alpha-not-applied", "Your first number adds the three steps in full, "
+                      "3 x 0.05: momentum carries on only the fraction alpha of the previous "
+                      "change, so the sum is 0.05 (1 + 0.9 + 0.81).",
+                      answer=lambda: [3 * ETA * 0.5, ETA * 0.5 / (1 - ALPHA)]),
         Misconception("no-momentum", "Those are plain gradient steps eta g = 0.05: with momentum "
                       "the steps add up, towards eta g / (1 - alpha).",
                       answer=lambda: [ETA * 0.5, ETA * 0.5]),
@@ -92,11 +99,11 @@ def _adam_first_step(kind: str = "right"):
 register(ExpressionExercise(
     label="ex-optimisers-3", title="Adam's first step, derived", chapter=CHAPTER,
     name="the first step", expected=_adam_first_step,
-    hints=["From m_0 = v_0 = 0, eq. (eq-opt-adam-moments) gives m_1 = (1 - beta_1) g and "
+    hints=["From m_0 = v_0 = 0, Eq. 10.3 gives m_1 = (1 - beta_1) g and "
            "v_1 = (1 - beta_2) g^2.",
            "The bias correction divides by 1 - beta_1^1 and 1 - beta_2^1: m_hat_1 = g, "
            "v_hat_1 = g^2.",
-           "Put them into eq. (eq-opt-adam-step); sqrt(g^2) = g for the positive g of the "
+           "Put them into Eq. 10.4; sqrt(g^2) = g for the positive g of the "
            "symbols."],
     misconceptions=[
         Misconception("no-bias-correction", "You used m_1 and v_1 without the bias correction: "
@@ -131,6 +138,16 @@ def _adam_variant(grads, eta, beta1, beta2, eps, correct_m=True, correct_v=True,
     return np.array(out)
 
 
+def _adam_t_from_zero(grads, eta, beta1, beta2, eps):
+    w, m, v, out = 0.0, 0.0, 0.0, []
+    for t, g in enumerate(grads):          # t = 0 for the first gradient: 1 - beta^0 = 0
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w -= eta * (m / (1 - beta1 ** t)) / ((v / (1 - beta2 ** t)) ** 0.5 + eps)
+        out.append(w)
+    return np.array(out)
+
+
 def _adam_cases() -> list[tuple]:
     r = np.random.default_rng(10)
     return [([1.0, 1.0, 1.0], 0.1, 0.9, 0.999, 1e-8),
@@ -155,8 +172,11 @@ register(FunctionExercise(
                       "v_hat = v / (1 - beta2^t) too.",
                       function=lambda *a: _adam_variant(*a, correct_v=False)),
         Misconception("eps-inside-sqrt", "You put eps inside the square root, sqrt(v_hat + eps); "
-                      "eq. (eq-opt-adam-step) adds it after: sqrt(v_hat) + eps.",
+                      "Eq. 10.4 adds it after: sqrt(v_hat) + eps.",
                       function=lambda *a: _adam_variant(*a, eps_inside=True)),
+        Misconception("t-from-zero", "Your step counter starts at t = 0, so the bias "
+                      "correction divides by 1 - beta^0 = 0: the first gradient is step t = 1 "
+                      "(enumerate(grads, start=1)).", function=_adam_t_from_zero),
     ]))
 
 register(ChoiceExercise(

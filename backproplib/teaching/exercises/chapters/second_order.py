@@ -21,7 +21,7 @@ def _linear_hessian(scale: float = 1.0, off_diagonal: bool = True) -> np.ndarray
 
 register(NumberExercise(
     label="ex-second-order-1", title="The Hessian of a linear neuron", chapter=CHAPTER,
-    name="the Hessian", expected=_linear_hessian,
+    name="the Hessian", expected=_linear_hessian, rtol=1e-3,   # 7/3 typed as 2.333
     hints=["Each residual e_i = w x_i + b - y_i is linear in (w, b): its own second derivatives "
            "are zero, so H = J^T J / m.",
            "The rows of J are (x_i, 1); with x = (1, 2, 4): sum x_i^2 = 21, sum x_i = 7, m = 3.",
@@ -73,7 +73,7 @@ def _solve(J, e, mu, sign=-1.0, scaling="identity"):
 register(FunctionExercise(
     label="ex-second-order-3", title="Write the damped step", chapter=CHAPTER,
     reference=lm_step, cases=_damped_cases, rtol=1e-8,
-    hints=["Eq. (eq-second-order-lm): (J^T J + mu I) Delta = -J^T e, one linear system.",
+    hints=["Eq. 11.6: (J^T J + mu I) Delta = -J^T e, one linear system.",
            "The matrix is J.T @ J + mu * np.eye(n), n = J.shape[1] (the parameters), whatever "
            "the number of rows.",
            "return -np.linalg.solve(J.T @ J + mu * np.eye(J.shape[1]), J.T @ e)."],
@@ -84,8 +84,15 @@ register(FunctionExercise(
         Misconception("mu-subtracted", "You subtracted the damping: the matrix is J^T J + mu I "
                       "(large mu makes the step short, like gradient descent).",
                       function=lambda J, e, mu: _solve(J, e, mu, scaling="minus")),
+        Misconception("J-not-transposed", "You multiplied J by e without the transpose: the "
+                      "right-hand side is J^T e (J.T @ e), one entry per parameter.",
+                      function=lambda J, e, mu: -np.linalg.solve(
+                          J.T @ J + mu * np.eye(J.shape[1]), J @ e)),
+        Misconception("mu-on-every-entry", "You added mu to every entry of J^T J (J.T @ J + mu "
+                      "broadcasts); the damping goes on the diagonal only, mu * np.eye(n).",
+                      function=lambda J, e, mu: -np.linalg.solve(J.T @ J + mu, J.T @ e)),
         Misconception("marquardt-scaling", "You damped with mu diag(J^T J), Marquardt's scaled "
-                      "version; eq. (eq-second-order-lm) and so.lm_step add mu I.",
+                      "version; Eq. 11.6 and so.lm_step add mu I.",
                       function=lambda J, e, mu: _solve(J, e, mu, scaling="diagonal")),
     ]))
 
@@ -98,14 +105,20 @@ register(NumberExercise(
            "So Delta is close to -J^T e / mu; the gradient of the mean loss is g = J^T e / m.",
            "Write -J^T e / mu as -(m / mu) g and read off eta; XOR has m = 4."],
     misconceptions=[
-        Misconception("one-over-mu", "1/mu is the factor in front of J^T e; the gradient of the "
-                      "mean loss is g = J^T e / m, so eta = m / mu.",
+        Misconception("one-over-mu", "1/mu is the learning rate for the summed loss "
+                      "1/2 sum e^2, whose gradient is J^T e; the chapter's mean loss has "
+                      "g = J^T e / m, so eta = m / mu.",
                       answer=lambda: 1.0 / MU_BIG),
         Misconception("mu-over-m", "You inverted the ratio: the step -J^T e / mu is -(m / mu) g, "
                       "so eta = m / mu.", answer=lambda: MU_BIG / M_XOR),
-        Misconception("summed-loss-factor-2", "That is 2m / mu, the learning rate for the loss "
-                      "(1/m) sum e^2 without the 1/2; with the book's 1/(2m) sum e^2, "
-                      "g = J^T e / m and eta = m / mu.", answer=lambda: 2 * M_XOR / MU_BIG),
+        Misconception("gradient-without-the-2", "That is 2m / mu, which follows from "
+                      "g = J^T e / (2m): the derivative of 1/(2m) sum e^2 keeps the 2 that the "
+                      "square brings down, g = J^T e / m, so eta = m / mu.",
+                      answer=lambda: 2 * M_XOR / MU_BIG),
+        Misconception("no-half", "That is m / (2 mu), the learning rate for the loss "
+                      "(1/m) sum e^2 without the 1/2, whose gradient is 2 J^T e / m; with the "
+                      "book's 1/(2m) sum e^2, g = J^T e / m and eta = m / mu.",
+                      answer=lambda: M_XOR / (2 * MU_BIG)),
     ]))
 
 register(ChoiceExercise(

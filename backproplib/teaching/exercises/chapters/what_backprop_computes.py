@@ -46,6 +46,10 @@ register(NumberExercise(
                       "difference needs at least two values of the loss; bp.gradcheck's "
                       "Richardson extrapolation uses four per parameter.",
                       answer=lambda: _n_weights() + _n_biases()),
+        Misconception("input-biases", "You gave the input layer biases too: only the units that "
+                      "compute have one, the 3 hidden units and the 2 outputs, so there are "
+                      "3 + 2 = 5 biases (23 parameters, four calls each).",
+                      answer=lambda: 4 * (_n_weights() + sum(SIZES))),
     ]))
 
 
@@ -135,7 +139,7 @@ register(FunctionExercise(
     hints=["Move one entry at a time: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), with e_i the "
            "i-th unit vector.",
            "For f(x) = sum_i sin(x_i) x_i^2 the exact partial derivative is "
-           "cos(x_i) x_i^2 + 2 x_i sin(x_i); at x = (1,) it is 2.2233.",
+           "cos(x_i) x_i^2 + 2 x_i sin(x_i); at x = (1,) it is 2.2232.",
            "Build the step on a copy (step = np.zeros_like(x); step[i] = eps) so x itself never "
            "changes."],
     misconceptions=[
@@ -158,7 +162,9 @@ register(FunctionExercise(
 # ---------------------------------------------------------------- 4: the slopes of the V
 register(NumberExercise(
     label="ex-what-4", title="Read the V", chapter=CHAPTER,
-    name="the slope of the right branch", expected=lambda: 2.0, rtol=1e-9,
+    # a fitted slope scatters around 2: accept it unrounded within 0.3; the registered mistakes
+    # (1, -1, 4) are further away
+    name="the slope of the right branch", expected=lambda: 2.0, rtol=0.15,
     hints=["On log-log axes an error proportional to eps^p is a straight line of slope p.",
            "The Taylor expansion of C(theta + eps) - C(theta - eps) has only odd powers of eps: "
            "2 eps C' + eps^3 C'''/3 + ...",
