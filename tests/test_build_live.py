@@ -161,3 +161,20 @@ def test_cdn_mode_needs_the_published_url(tmp_path, monkeypatch, capsys):
     config.write_text("live_mode:\n  pyodide: nearby\n")
     with pytest.raises(ValueError, match="'book' or 'cdn'"):
         build_live.main(["--out", str(tmp_path / "live")])
+
+
+def test_lab_kernel_loads_the_classic_pyodide_script_and_what_it_installs():
+    # the lab extension's worker cannot import() a pyodide.mjs (a webpack stub that always rejects)
+    with pytest.raises(ValueError, match="pyodide.js"):
+        build_live.lab_settings("../../live/pyodide/pyodide.mjs", None)
+    data = build_live.lab_settings("../../live/pyodide/pyodide.js", None)
+    kernel = data["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "../../live/pyodide/pyodide.js" and kernel["disablePyPIFallback"]
+    # what the kernel loads with the runtime must be in the book's lock (no PyPI to fall back on)
+    assert "jedi" in kernel["loadPyodideOptions"]["packages"]
+    assert set(build_live.LAB_PRELOAD) <= set(build_live.KERNEL_PACKAGES)
+    assert "lockFileURL" not in kernel["loadPyodideOptions"]
+    lock = "https://book.example/live/pyodide/pyodide-lock.json"
+    cdn = build_live.lab_settings("https://cdn.example/pyodide.js", lock)
+    options = cdn["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]
+    assert options["lockFileURL"] == lock
