@@ -24,7 +24,8 @@ PAGE = "book/02_linear_neuron.html"
 # other warning fails the test. Errors are never allowed, except the page's own ALLOWED_CONSOLE.
 EXPECTED_WARNINGS = re.compile(r"ServiceWorker|will NOT be synced|Memory storage fallback|"
                                r"in-page cells use no service worker|allowUnionTypes")
-WRONG_ANSWER = 'bp.exercises.check(2 * one.losses[1], 5.76, name="E after one step")'
+# A registered mistake: the step taken with the gradient of (1/2) E, i.e. without the factor 2
+WRONG_ANSWER = 'bp.exercises.get("ex-linear-neuron-2").check((0.85 + 1.85) ** 2)'
 
 pytestmark = pytest.mark.skipif(not (HTML / "live" / "config.json").exists(),
                                 reason="needs the built book with live mode (make book)")
@@ -99,15 +100,16 @@ def test_live_mode_computes_in_the_page(server, browser):
                           arg=[status.element_handle(), status1], timeout=20_000)
     assert _png(tab, img) != png1, "a keyboard move of the slider did not redraw the figure"
 
-    # An exercise answered wrongly: its check says so, with the specific hint.
-    exercise = tab.locator("div.cell", has=tab.locator(".thebe-cell", has_text="check(one.losses[1]"))
+    # An exercise answered wrongly: its check names the mistake.
+    exercise = tab.locator("div.cell", has=tab.locator(".thebe-cell",
+                                                       has_text='get("ex-linear-neuron-2")'))
     exercise = exercise.first.element_handle()  # (a locator by text would lose it once edited)
     exercise.query_selector("xpath=ancestor::div[contains(@class, 'solution')][1]//button").click()
     exercise.eval_on_selector(".CodeMirror", "(cm, code) => cm.CodeMirror.setValue(code)", WRONG_ANSWER)
     exercise.query_selector("button.thebe-run-button").click()
     answer = exercise.query_selector(".cell_output")
     answer.wait_for_selector("text=Not yet", timeout=20_000)
-    assert "twice the expected value" in answer.inner_text()
+    assert "without the factor 2" in answer.inner_text()
 
     ctx.close()
     assert not failed, f"failed requests {failed[:10]}"
