@@ -14,12 +14,14 @@ LAM1 = X1 ** 2 + X2 ** 2
 
 register(NumberExercise(
     label="ex-learning-rate-1", title="Find the largest learning rate that still converges",
-    chapter=CHAPTER, name="the largest learning rate", expected=lambda: 2.0 / LAM1, rtol=1e-3,
+    chapter=CHAPTER, name="the largest learning rate", expected=lambda: 2.0 / LAM1,
+    rtol=1e-2,  # a bisection on a few hundred steps stops a little short of the edge
     hints=["The stability bound: plain descent converges when eta < 2 / lambda_max.",
            "For one case and the half squared error the Hessian is x x^T, whose non-zero "
            "eigenvalue is x1^2 + x2^2 = 5 here.",
            "Bisect on eta between a rate that converges and one that does not; the edge is "
-           "2 / 5."],
+           "2 / 5 (a test on a few hundred steps stops a little below it: just under the edge "
+           "the loss falls very slowly)."],
     misconceptions=[
         Misconception("one-over-lambda", "0.2 = 1/lambda is the rate that reaches the valley "
                       "floor in one step (and the bound of the loss (a - y)^2 without the 1/2, "
