@@ -69,6 +69,10 @@ register(FunctionExercise(
         Misconception("divided-by-units", "You divided by the number of units n_l "
                       "(delta.shape[0]); the mean is over the m examples, delta.shape[1].",
                       function=lambda d, A: d @ A.T / d.shape[0]),
+        Misconception("input-forgotten", "You returned the mean of the error columns, which "
+                      "is the bias gradient: a weight w_jk also carries its input, so each "
+                      "example's delta_j is multiplied by a_k of the layer below, "
+                      "delta @ A_prev.T / m.", function=lambda d, A: d.mean(axis=1)),
         Misconception("A-prev-not-transposed", "delta @ A_prev does not fit: both have one "
                       "column per example, so the product that sums over the examples is "
                       "delta @ A_prev.T, (n_l, m) times (m, n_{l-1}).",
