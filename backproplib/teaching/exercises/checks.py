@@ -112,15 +112,29 @@ def describe(a: Array, e: Array, rtol: float = RTOL) -> str:
         nz = np.abs(e) > 0
         ratio = a[nz] / e[nz] if np.any(nz) else np.array([np.nan])
         r = float(ratio.flat[0])
-        if np.all(np.isfinite(ratio)) and np.allclose(ratio, r, rtol=1e-6) and close(r * e, a, rtol):
+        if (np.all(np.isfinite(ratio)) and np.allclose(ratio, r, rtol=min(rtol, 1e-6))
+                and close(r * e, a, rtol) and f"{r:.3g}" != "1"):  # never "1 times"
             return f"every entry is {r:.3g} times the expected one"
         wrong = ~np.isclose(a, e, rtol=rtol, atol=rtol * float(np.max(np.abs(e))) or ZERO_TOL)
         if not np.any(wrong):  # within isclose's looser per-entry tolerance: name the worst entry
             wrong = np.abs(a - e) == np.max(np.abs(a - e))
         idx = tuple(int(i) for i in np.argwhere(wrong)[0])
         return (f"{int(wrong.sum())} of {a.size} entries differ; the first at index {idx}: "
-                f"got {a[idx]:.6g}, expected {e[idx]:.6g}")
+                "got {}, expected {}".format(*_distinct(float(a[idx]), float(e[idx]))))
     return f"{float(a.ravel()[0]):.6g} is not the expected value"
+
+
+def _distinct(got: float, expected: float) -> tuple[str, str]:
+    """The two numbers with the fewest significant digits (at least 6) that show them different:
+    2678825 against 2678826 must not print as 2.67883e+06 twice; whole numbers (counts) print
+    whole."""
+    if got.is_integer() and expected.is_integer() and max(abs(got), abs(expected)) < 1e15:
+        return f"{int(got):,}", f"{int(expected):,}"
+    for digits in range(6, 18):
+        g, e = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if g != e:
+            return g, e
+    return f"{got!r}", f"{expected!r}"
 
 
 def check(answer: Any, expected: Any, name: str = "answer", rtol: float = RTOL,

@@ -235,6 +235,12 @@ class ExpressionExercise(Exercise):
             expr = sp.sympify(expr)
         except (sp.SympifyError, TypeError):
             return Feedback(False, f"{self.name} is not a SymPy expression: {expr!r}")
+        if isinstance(expr, sp.MatrixBase):  # a 1 x 1 matrix is its entry; a larger one is not
+            if expr.shape != (1, 1):
+                return Feedback(False, f"{self.name} should be one expression, got a "
+                                       f"{expr.shape[0]} x {expr.shape[1]} matrix: pass the "
+                                       "entry the exercise asks for, e.g. M[0, 0]")
+            expr = expr[0, 0]
         expected = sp.sympify(self.expected())
         expr = _same_symbols(expr, expected)
         if _equivalent(expr, expected):

@@ -27,6 +27,9 @@ register(NumberExercise(
         Misconception("one-consumer", "You kept only the contribution of q = a^2: a also feeds "
                       "p = a b, and the adjoint rule sums over all consumers.",
                       answer=lambda: [2 * A0, A0]),
+        Misconception("order-swapped", "Your two numbers are right but in the other order: the "
+                      "check takes [a_bar, b_bar], a-bar first.",
+                      answer=lambda: [A0, B0 + 2 * A0]),
     ]))
 
 DOUBLINGS = 10
@@ -83,6 +86,9 @@ register(FunctionExercise(
         Misconception("transposed-result", "You returned B G^T, the transpose of the adjoint: "
                       "A-bar has the shape of A, (n, k), and is G B^T.",
                       function=lambda A, B, G: B @ G.T),
+        Misconception("B-not-transposed", "G @ B does not fit: G has shape (n, m) and B "
+                      "(k, m), so A_ik collects G_im B_km over m through B^T: Gbar @ B.T.",
+                      function=lambda A, B, G: G @ B),
     ]))
 
 register(ChoiceExercise(

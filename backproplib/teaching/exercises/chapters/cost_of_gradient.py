@@ -10,10 +10,10 @@ CHAPTER = "ch-cost-of-gradient"
 N, K, M = 5, 4, 3  # one dense layer: n units, k inputs, a batch of m
 
 
-def _counts(activation: bool = True, input_adjoint: bool = True, bias_saving: bool = True
-            ) -> list[int]:
+def _counts(activation: bool = True, input_adjoint: bool = True, bias_saving: bool = True,
+            activation_adjoint: int = 2) -> list[int]:
     F = N * K * M + (2 if activation else 1) * N * M
-    B = 2 * N * K * M + 3 * N * M - N
+    B = 2 * N * K * M + (1 + activation_adjoint) * N * M - N
     if not input_adjoint:
         B -= N * K * M
     if not bias_saving:
@@ -43,6 +43,12 @@ register(NumberExercise(
         Misconception("bound-not-count", "B = 2F is the chapter's bound B <= 2F, not the "
                       "count: count the backward operations one by one.",
                       answer=lambda: [_counts()[0], 2 * _counts()[0]]),
+        Misconception("activation-adjoint-one-unit", "You counted one unit per entry for the "
+                      "activation's adjoint: f'(z) * a-bar evaluates f' and multiplies, two "
+                      "units per entry, 2 n m.",
+                      answer=lambda: _counts(activation_adjoint=1)),
+        Misconception("order-swapped", "Your two counts are in the other order: the check takes "
+                      "[F, B], the forward count first.", answer=lambda: _counts()[::-1]),
     ]))
 
 DIGITS = [784, 512, 512, 10]
@@ -52,9 +58,9 @@ def _n_params(weights_only: bool = False) -> int:
     return sum(a * b + (0 if weights_only else b) for a, b in zip(DIGITS[:-1], DIGITS[1:]))
 
 
-def _passes(n: int, per_difference: int = 2, differences: int = 2, extra: int = 2
-            ) -> list[int]:
-    return [differences * per_difference * n + extra, per_difference * n]
+def _passes(n: int, per_difference: int = 2, differences: int = 2, extra: int = 2,
+            central_extra: int = 0) -> list[int]:
+    return [differences * per_difference * n + extra, per_difference * n + central_extra]
 
 
 register(NumberExercise(
@@ -82,6 +88,14 @@ register(NumberExercise(
         Misconception("no-richardson", "You counted one central difference per parameter for "
                       "gradcheck: Richardson extrapolation combines two (steps eps and 2 eps).",
                       answer=lambda: _passes(_n_params(), differences=1)),
+        Misconception("central-with-base-point", "A central difference needs no pass at theta "
+                      "itself: (C(theta + eps e_i) - C(theta - eps e_i)) / (2 eps) evaluates "
+                      "only the two nudged points, 2 n passes in all (the n + 1 belongs to the "
+                      "one-sided quotient).", answer=lambda: _passes(_n_params(), central_extra=1)),
+        Misconception("extras-in-central", "The 2 extra passes are gradcheck's own (its "
+                      "backpropagation and its kink test); a plain central difference per "
+                      "parameter needs exactly 2 n.",
+                      answer=lambda: _passes(_n_params(), central_extra=2)),
     ]))
 
 

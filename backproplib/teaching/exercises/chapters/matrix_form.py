@@ -69,6 +69,18 @@ register(FunctionExercise(
         Misconception("divided-by-units", "You divided by the number of units n_l "
                       "(delta.shape[0]); the mean is over the m examples, delta.shape[1].",
                       function=lambda d, A: d @ A.T / d.shape[0]),
+        Misconception("input-forgotten", "You returned the mean of the error columns, which "
+                      "is the bias gradient: a weight w_jk also carries its input, so each "
+                      "example's delta_j is multiplied by a_k of the layer below, "
+                      "delta @ A_prev.T / m.", function=lambda d, A: d.mean(axis=1)),
+        Misconception("A-prev-not-transposed", "delta @ A_prev does not fit: both have one "
+                      "column per example, so the product that sums over the examples is "
+                      "delta @ A_prev.T, (n_l, m) times (m, n_{l-1}).",
+                      function=lambda d, A: d @ A / d.shape[1]),
+        Misconception("delta-transposed", "delta.T @ A_prev does not fit: it would sum over the "
+                      "units, not the examples; the outer products add up in "
+                      "delta @ A_prev.T, (n_l, m) times (m, n_{l-1}).",
+                      function=lambda d, A: d.T @ A / d.shape[1]),
     ]))
 
 _SYM: dict[str, object] = {}
@@ -134,12 +146,12 @@ register(NumberExercise(
            "backward order three terms 512^2.",
            "The ratio is about 2 * 512^3 / (3 * 512^2) = 2 * 512 / 3."],
     misconceptions=[
-        Misconception("one-layer-less", "256 = 512/2 is the ratio of the network with three "
-                      "hidden layers; one more hidden layer adds a 512^3 term forwards and only a "
-                      "512^2 term backwards.", answer=lambda: 512 / 2),
+        Misconception("one-layer-less", "About 256 = 512/2 (the table's 259.0) is the ratio "
+                      "of the network with three hidden layers; one more hidden layer adds a "
+                      "512^3 term forwards and only a 512^2 term backwards.", answer=lambda: 512 / 2),
         Misconception("backward-terms-miscounted", "You counted two 512^2 terms backwards: with "
-                      "four hidden layers of 512 there are three (layers 3, 4 and 5 of the "
-                      "sizes, W^2 to W^4), against two 512^3 terms forwards.",
+                      "four hidden layers of 512 there are three (W^2, W^3 and W^4), against "
+                      "two 512^3 terms forwards.",
                       answer=lambda: 2 * 512 / 2),
         Misconception("forward-terms-miscounted", "You counted one 512^3 term forwards: the "
                       "forward order pays n_1 = 512 on every step after the second, so two steps "
@@ -172,4 +184,12 @@ register(FunctionExercise(
         Misconception("no-fprime", "You left out f'(z^{l-1}): (W^l)^T delta^l is the gradient "
                       "with respect to a^{l-1}; delta^{l-1} is with respect to z^{l-1}, one "
                       "factor f' more.", function=lambda W, d, fp: W.T @ d),
+        Misconception("W-not-transposed", "W @ delta does not fit: W^l has shape "
+                      "(n_l, n_{l-1}) and delta (n_l, m), so the error travels back through the "
+                      "transpose, W.T @ delta, row k summing w_jk delta_j over the units j.",
+                      function=lambda W, d, fp: fp * (W @ d)),
+        Misconception("fprime-matmul", "fprime @ (...) does not fit: f'(z^{l-1}) multiplies "
+                      "each entry of (W^l)^T delta^l by its own unit's slope, an elementwise "
+                      "product, fprime * (W.T @ delta).",
+                      function=lambda W, d, fp: fp @ (W.T @ d)),
     ]))
