@@ -235,10 +235,23 @@ class ExpressionExercise(Exercise):
         hit = _matching(self.misconceptions, lambda m: _equivalent(expr, sp.sympify(m.answer())))
         if hit is not None:
             return hit
-        missing = [f for f in sp.Mul.make_args(sp.factor(expected))
-                   if not any(_equivalent(f, g) for g in sp.Mul.make_args(sp.factor(expr)))]
+        extra = sorted(getattr(expr, "free_symbols", set()) - expected.free_symbols, key=str)
+        if extra:
+            names = ", ".join(map(str, extra))
+            allowed = ", ".join(map(str, sorted(expected.free_symbols, key=str))) or "no symbols"
+            return Feedback(False, f"{self.name} uses {names}, which the expected expression does "
+                                   f"not; write it in terms of {allowed}")
+        ratio = sp.simplify(expr / expected) if expected != 0 else sp.nan
+        if ratio.is_number and ratio.is_finite and ratio != 0:
+            # a constant factor: name it, never a factor that both share (such as a -1)
+            where = ("; the sign is flipped" if ratio == -1 else
+                     f"; yours is {sp.sstr(ratio)} times the expected one")
+            return Feedback(False, f"{self.name} is not equivalent to the expected one{where}")
+        mine = sp.Mul.make_args(sp.factor(expr))
+        theirs = [f for f in sp.Mul.make_args(sp.factor(expected)) if not f.is_number]
+        missing = [f for f in theirs if not any(_equivalent(f, g) for g in mine)]
         where = (f"; the expected expression has the factor {sp.sstr(missing[0])}, yours does not"
-                 if missing and len(missing) < len(sp.Mul.make_args(sp.factor(expected))) else "")
+                 if missing and len(missing) < len(theirs) else "")
         return Feedback(False, f"{self.name} is not equivalent to the expected one{where}")
 
 

@@ -49,7 +49,8 @@ Z_SATURATED = 10.0
 
 register(NumberExercise(
     label="ex-limitations-2", title="A saturated unit", chapter=CHAPTER,
-    name="the reduction factor phi'(0) / phi'(10)", rtol=1e-3,
+    # 5e-3: a prediction to two significant figures, 5,500, is accepted
+    name="the reduction factor phi'(0) / phi'(10)", rtol=5e-3,
     expected=lambda: _logistic_prime(0.0) / _logistic_prime(Z_SATURATED),
     hints=["For large z, phi(z) is nearly 1 and 1 - phi(z) = e^{-z} / (1 + e^{-z}) is nearly "
            "e^{-z}.",
