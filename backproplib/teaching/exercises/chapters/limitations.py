@@ -103,6 +103,11 @@ def _standardise_cases() -> list[tuple]:
     return cases
 
 
+def _one_std(X):
+    X = np.asarray(X, dtype=float)
+    return (X - X.mean(axis=1, keepdims=True)) / X.std()
+
+
 register(FunctionExercise(
     label="ex-limitations-3", title="Standardise the inputs", chapter=CHAPTER,
     reference=_standardise, cases=_standardise_cases, rtol=1e-10,
@@ -124,6 +129,10 @@ register(FunctionExercise(
         Misconception("not-centred", "You divided by the standard deviation but did not subtract "
                       "the mean: the third input still sits far from zero.",
                       function=_scaled_only),
+        Misconception("one-std-for-all", "You divided every input by one standard deviation, "
+                      "that of all the numbers together (X.std() without an axis); each input "
+                      "(row) needs its own, X.std(axis=1, keepdims=True), or the scales stay "
+                      "different.", function=_one_std),
     ]))
 
 register(ChoiceExercise(
