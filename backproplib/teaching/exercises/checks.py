@@ -177,8 +177,9 @@ def run_safely(func: Callable[..., Any], args: tuple) -> tuple[Any, str | None]:
     except Exception as err:  # the reader's code: report, do not crash the notebook
         text = f"{type(err).__name__}: {err}"
         if isinstance(err, ValueError) and _MATMUL_ERROR.search(str(err)):
-            text += (". A matrix product got shapes that do not fit: in the backward pass the "
-                     "error travels through the transpose, (W^l)^T delta^l (did you mean W.T?)")
+            text += (". A matrix product got shapes that do not fit: W^l has shape (n_l, n_{l-1}); "
+                     "the forward pass uses W^l a^{l-1}, the backward pass the transpose, "
+                     "(W^l)^T delta^l: did you mean W.T? Or W, where you wrote W.T?")
         return None, text
 
 

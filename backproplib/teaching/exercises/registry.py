@@ -248,6 +248,12 @@ class ExpressionExercise(Exercise):
         hit = _matching(self.misconceptions, lambda m: _equivalent(expr, sp.sympify(m.answer())))
         if hit is not None:
             return hit
+        extra = sorted(getattr(expr, "free_symbols", set()) - expected.free_symbols, key=str)
+        if extra:
+            names = ", ".join(map(str, extra))
+            allowed = ", ".join(map(str, sorted(expected.free_symbols, key=str))) or "no symbols"
+            return Feedback(False, f"{self.name} uses {names}, which the expected expression does "
+                                   f"not; write it in terms of {allowed}")
         return Feedback(False, f"{self.name} is not equivalent to the expected one"
                                f"{_first_difference(expr, expected)}")
 

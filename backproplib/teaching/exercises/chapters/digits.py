@@ -22,6 +22,10 @@ def _count(weights: bool = True, biases: str = "units", layers: int = 2) -> int:
     n = sum(a * b for a, b in pairs) if weights else 0
     if biases == "units":
         n += sum(b for _, b in pairs)
+    elif biases == "hidden":
+        n += pairs[0][1]
+    elif biases == "output":
+        n += pairs[-1][1]
     elif biases == "inputs":
         n += sum(a for a, _ in pairs)
     return n
@@ -44,6 +48,12 @@ register(NumberExercise(
         Misconception("one-layer", "You counted the first layer only; the output layer's "
                       "64 x 10 weights and 10 biases are parameters too.",
                       answer=lambda: _count(layers=1)),
+        Misconception("no-output-biases", "You left out the output layer's 10 biases; every "
+                      "unit with incoming weights has a bias, the output units too.",
+                      answer=lambda: _count(biases="hidden")),
+        Misconception("no-hidden-biases", "You left out the hidden layer's 64 biases; every "
+                      "hidden unit has one, as every output unit does.",
+                      answer=lambda: _count(biases="output")),
     ]))
 
 

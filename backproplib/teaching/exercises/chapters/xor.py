@@ -109,6 +109,11 @@ def _no_output_bias(W1, b1, W2, b2, X):
     return _sig(W2 @ np.vstack([X, h]))
 
 
+def _no_hidden_bias(W1, b1, W2, b2, X):
+    h = _sig(W1 @ X)
+    return _sig(W2 @ np.vstack([X, h]) + b2[:, None])
+
+
 def _forward_cases() -> list[tuple]:
     r = np.random.default_rng(13)
     cases = []
@@ -139,6 +144,8 @@ register(FunctionExercise(
                       function=_no_output_logistic),
         Misconception("no-output-bias", "You left out the output's bias b2.",
                       function=_no_output_bias),
+        Misconception("no-hidden-bias", "You left out the hidden unit's bias b1: "
+                      "h = sigma(W1 @ X + b1[:, None]).", function=_no_hidden_bias),
     ]))
 
 
@@ -154,7 +161,8 @@ def _spreads(measure: str = "ratio", criterion: str = "within_0.1") -> np.ndarra
 
 register(NumberExercise(
     label="ex-xor-4", title="Read the box plot", chapter=CHAPTER,
-    name="max/min of the learned runs, per setting", rtol=1e-9,
+    # 5e-3: the ratios as the solution prints them (16.8, 17.3, 2.1, 2.1) are accepted
+    name="max/min of the learned runs, per setting", rtol=5e-3,
     expected=lambda: _spreads(),
     hints=["Use the stored runs, R.load_results('xor')['runs'], one list of 100 runs per "
            "setting; a learned run has a sweep count, a stuck one None.",
