@@ -144,4 +144,4 @@ portability: setup
 	done
 
 clean:
-	rm -rf _build _vendor _vendor_root _pdf _live
+	rm -rf _build _vendor _vendor_root _vendor_tools _pdf _live
