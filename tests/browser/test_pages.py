@@ -41,6 +41,7 @@ WIDGET_PAGE_MAX_BYTES = 4_000_000
 MIN_IMAGE_SCALE = 0.8
 SCREENSHOT_PAGES = ("02_", "04_", "05_")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+PDF_NAME = "backprop-book.pdf"  # make pdf's _pdf/backprop-book.pdf, served at the site's root
 
 
 def book_pages() -> list[Path]:
@@ -97,6 +98,8 @@ def test_internal_links_resolve(page, soups):
         if target.is_dir():
             target = target / "index.html"
         if not target.exists():
+            if target == HTML / PDF_NAME and not (ROOT / "_pdf" / PDF_NAME).exists():
+                continue  # the PDF edition's link, before `make pdf` has built it
             broken.append(href)
             continue
         if parts.fragment and target.suffix == ".html":
@@ -186,16 +189,22 @@ def _image_bytes(page: Path, src: str) -> bytes:
     return path.read_bytes() if path.is_file() else src.encode()
 
 
-def _axe(tab) -> list[dict]:
-    """axe-core's serious and critical violations on the page (rule, impact, nodes)."""
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
+def _axe(tab, within: str | None = None, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the page, or on the elements ``within`` selects
+    (rule, impact, nodes); ``rules`` runs only those rules."""
+    if not tab.evaluate("typeof axe !== 'undefined'"):
+        tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("""async ([within, rules]) => {
+        const where = within ? document.querySelectorAll(within) : document;
+        if (within && !where.length) return [];
+        const options = {resultTypes: ['violations']};
+        if (rules) options.runOnly = {type: 'rule', values: rules};
+        const r = await axe.run(where, options);
         return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
             .map(v => ({id: v.id, impact: v.impact, help: v.help,
                         nodes: v.nodes.map(n => ({target: n.target.join(' '),
                                                   html: n.html.slice(0, 120)}))}));
-    }""")
+    }""", [within, rules])
     return result
 
 
@@ -320,6 +329,12 @@ def test_page_in_browser(page, server, browser):
         if page.stem.startswith(SCREENSHOT_PAGES):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(SCREENSHOTS / f"{page.stem}-390.png"), full_page=True)
+        if is_widget_page and AXE.exists():  # the widgets in the dark theme: readable too
+            tab.evaluate("document.documentElement.dataset.theme = 'dark'")
+            tab.wait_for_timeout(100)
+            for v in _axe(tab, ".cell_output .jupyter-widgets", ["color-contrast"]):
+                targets = "; ".join(n["target"] for n in v["nodes"][:4])
+                problems.append(f"dark theme: axe {v['id']} on {len(v['nodes'])} widget nodes: {targets}")
         ctx.close()
     for cell, what, right, limit, text in phone:
         problems.append(f"{where(names, cell)}: at 390 px, {what} reaches {right} px, past "
