@@ -100,7 +100,7 @@ class ExplorerFigure:
         self.fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
         FigureCanvasAgg(self.fig)
         if n == 2:
-            self.fig.subplots_adjust(left=0.1, right=0.9, bottom=0.09, top=0.9, hspace=0.6, wspace=0.3)
+            self.fig.subplots_adjust(left=0.1, right=0.9, bottom=0.09, top=0.9, wspace=0.3)
         else:
             self.fig.subplots_adjust(left=0.1, right=0.88, bottom=0.17, top=0.84, wspace=0.3)
         self.update()
@@ -113,7 +113,7 @@ class ExplorerFigure:
         ext = data["extent"]
         moving: list[Any] = []
         if len(names) == 2:
-            grid = fig.add_gridspec(2, 2, height_ratios=[1.7, 1])
+            grid = fig.add_gridspec(2, 2, height_ratios=[1.7, 1], hspace=0.45)
             ax = fig.add_subplot(grid[0, 0])
             ax3 = fig.add_subplot(grid[0, 1], projection="3d")
             axl = fig.add_subplot(grid[1, :])
