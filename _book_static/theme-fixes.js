@@ -22,7 +22,9 @@
     });
     document.querySelectorAll("main pre, main .cell_output, main div.math, main mjx-container[display='true'], main table")
       .forEach(function (e) {
-        if (e.scrollWidth > e.clientWidth + 1 && !e.hasAttribute("tabindex")) {
+        // (the theme gives a box that did not scroll when the page loaded tabindex -1: one hidden in
+        // a closed solution, say)
+        if (e.scrollWidth > e.clientWidth + 1 && e.getAttribute("tabindex") !== "0") {
           e.setAttribute("tabindex", "0");
           if (!e.getAttribute("aria-label") && !e.getAttribute("role")) {
             e.setAttribute("role", "region");
@@ -31,15 +33,26 @@
         }
       });
   }
+  // A bibliography is a list (role="list") of entries with docutils' role "doc-biblioentry", which
+  // ARIA 1.2 deprecates and a list does not accept as items (axe: aria-required-children): they
+  // become list items.
+  function fixCitations() {
+    document.querySelectorAll(".citation-list[role='list'] > [role='doc-biblioentry']").forEach(function (c) {
+      c.setAttribute("role", "listitem");
+    });
+  }
   // after MathJax has typeset (wide equations exist only then) and after the theme's own scripts
   function start() {
+    fixCitations();
     fix();
     var mj = window.MathJax;
     if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(fix);
     window.addEventListener("load", function () { setTimeout(fix, 0); });
     // a solution or a "show code" toggle reveals boxes whose width was 0 while hidden
-    document.addEventListener("click", function () { setTimeout(fix, 50); }, true);
-    document.addEventListener("keyup", function () { setTimeout(fix, 50); }, true);
+    // (again once its opening animation is over)
+    var later = function () { setTimeout(fix, 50); setTimeout(fix, 700); };
+    document.addEventListener("click", later, true);
+    document.addEventListener("keyup", later, true);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

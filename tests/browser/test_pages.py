@@ -271,20 +271,6 @@ def test_page_in_browser(page, server, browser):
             f"{rel}: widget sliders did not render"
         assert tab.locator(".cell_output img").count() > 0, f"{rel}: a widget page without a static figure"
 
-    for cell, kind, width, column, what in tab.evaluate(f"() => {{ {WIDE_OUTPUTS} }}"):
-        problems.append(f"{where(names, cell)}: {kind} {width} px wide in the {column} px column "
-                        f"at 1280 px: {what!r}")
-    previous = None
-    for cell, natural, shown, src in tab.evaluate(f"() => {{ {IMAGES} }}"):
-        if shown < MIN_IMAGE_SCALE * natural:
-            problems.append(f"{where(names, cell)}: image {natural} px wide shown at {shown} px "
-                            f"({shown / natural:.0%}; draw it at most {shown} px wide)")
-        digest = hashlib.sha256(_image_bytes(page, src)).hexdigest()
-        if previous is not None and digest == previous[1]:
-            problems.append(f"{where(names, cell)}: the same image as just before it "
-                            f"(in {where(names, previous[0])})")
-        previous = (cell, digest)
-
     solutions = tab.locator(".solution.dropdown")
     for i in range(solutions.count()):
         body = solutions.nth(i).locator(":scope > :not(.admonition-title)").first
@@ -299,6 +285,21 @@ def test_page_in_browser(page, server, browser):
             body.wait_for(state="visible", timeout=5000)
         except Exception:  # noqa: BLE001 (playwright's TimeoutError)
             problems.append(f"solution {i + 1} does not open " + ("with Enter" if i == 0 else "on a click"))
+
+    # (with every solution open: their code and outputs must fit too)
+    for cell, kind, width, column, what in tab.evaluate(f"() => {{ {WIDE_OUTPUTS} }}"):
+        problems.append(f"{where(names, cell)}: {kind} {width} px wide in the {column} px column "
+                        f"at 1280 px: {what!r}")
+    previous = None
+    for cell, natural, shown, src in tab.evaluate(f"() => {{ {IMAGES} }}"):
+        if shown < MIN_IMAGE_SCALE * natural:
+            problems.append(f"{where(names, cell)}: image {natural} px wide shown at {shown} px "
+                            f"({shown / natural:.0%}; draw it at most {shown} px wide)")
+        digest = hashlib.sha256(_image_bytes(page, src)).hexdigest()
+        if previous is not None and digest == previous[1]:
+            problems.append(f"{where(names, cell)}: the same image as just before it "
+                            f"(in {where(names, previous[0])})")
+        previous = (cell, digest)
 
     if has_slider:  # a slider moves with the arrow keys (its readout changes)
         slider = tab.locator(".widget-slider:visible").first
