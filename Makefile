@@ -103,7 +103,7 @@ PYODIDE_VENV   ?= .venv-pyodide
 PYODIDE_PYTHON ?= $(shell for p in python3.11 python3.12 $(PYTHON); do \
 	$$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' 2>/dev/null && \
 	echo $$p && break; done)
-BOOK_TESTS     := tests/browser tests/test_toc.py tests/test_bibliography.py tests/test_tools.py \
+BOOK_TESTS     := tests/browser tests/test_toc.py tests/test_bibliography.py tests/test_tools.py tests/test_book_ext.py \
 	tests/test_build_live.py
 
 $(PYODIDE_VENV)/bin/.installed: tests/requirements-pyodide.txt
@@ -144,4 +144,4 @@ portability: setup
 	done
 
 clean:
-	rm -rf _build _vendor _vendor_root _pdf _live
+	rm -rf _build _vendor _vendor_root _vendor_tools _pdf _live

@@ -1,16 +1,22 @@
-"""Gradient checking by finite differences.
+r"""Gradient checking by finite differences.
 
 A reader who writes a backward pass should always compare it with finite differences of the loss. The
-plain *central difference* ``(C(theta + eps e_i) - C(theta - eps e_i)) / (2 eps)`` costs two forward
-passes per parameter and is off by two errors (chapter 1 plots both): truncation, about
-``eps^2 C''' / 6``, and rounding, about ``1e-16 |C| / eps``. Near a minimum, where the gradient is small
-beside the loss, no single ``eps`` makes both small for every parameter: a correct gradient can then
-differ from its central difference by 1e-7 of itself.
+plain *central difference*
 
-:func:`gradcheck` therefore uses *Richardson extrapolation*: two central differences, at ``eps`` and
-``2 eps``, combined as ``(4 D(eps) - D(2 eps)) / 3``, cancel the ``eps^2`` term. With ``eps = 1e-4``
-the truncation error falls to order ``eps^4`` and the rounding error is a hundred times smaller than
-at ``eps = 1e-6``. It costs four forward passes per parameter.
+.. math::
+
+    D(\epsilon) = \frac{C(\theta + \epsilon e_i) - C(\theta - \epsilon e_i)}{2 \epsilon}
+
+costs two forward passes per parameter and is off by two errors (chapter 1 plots both): truncation,
+about :math:`\epsilon^2 C''' / 6`, and rounding, about :math:`10^{-16} |C| / \epsilon`. Near a
+minimum, where the gradient is small beside the loss, no single ``eps`` makes both small for every
+parameter: a correct gradient can then differ from its central difference by 1e-7 of itself.
+
+:func:`gradcheck` therefore uses *Richardson extrapolation*: two central differences, at
+:math:`\epsilon` and :math:`2\epsilon`, combined as :math:`(4 D(\epsilon) - D(2\epsilon)) / 3`,
+cancel the :math:`\epsilon^2` term. With ``eps = 1e-4`` the truncation error falls to order
+:math:`\epsilon^4` and the rounding error is a hundred times smaller than at ``eps = 1e-6``. It costs
+four forward passes per parameter.
 
 Errors are relative, but never relative to less than ``floor`` times the gradient's overall scale:
 an entry that is a million times smaller than the largest one (a dead unit, a vanishing gradient) is

@@ -1,24 +1,32 @@
-"""A feedforward network in matrix form: the forward pass with a cache, and the one backward recursion.
+r"""A feedforward network in matrix form: the forward pass with a cache, and the one backward recursion.
 
-Notation (the book's): layer ``l`` has ``n_l`` units, weights ``W^l`` of shape ``(n_l, n_{l-1})`` and
-biases ``b^l`` of shape ``(n_l,)``. For a batch of ``m`` examples stored **as columns**,
+Notation (the book's): layer :math:`l` has :math:`n_l` units, weights :math:`W^l` of shape
+:math:`(n_l, n_{l-1})` and biases :math:`b^l` of shape :math:`(n_l,)`. For a batch of :math:`m`
+examples stored **as columns**,
 
-    z^l = W^l a^{l-1} + b^l,        a^l = f^l(z^l),        a^0 = x.
+.. math::
 
-Backpropagation computes the error vectors ``delta^l = dC_x/dz^l`` from the last layer back:
+    z^l = W^l a^{l-1} + b^l, \qquad a^l = f^l(z^l), \qquad a^0 = x.
 
-    delta^L     = f'(z^L) * dC/da^L                      (output_delta)
-    delta^{l-1} = f'(z^{l-1}) * (W^l)^T delta^l          (backpropagate)
-    dC/dW^l     = delta^l (a^{l-1})^T,  dC/db^l = delta^l (param_grads)
+Backpropagation computes the error vectors :math:`\delta^l = \partial C_x / \partial z^l` from the
+last layer back (:meth:`Network.output_delta`, :meth:`Network.backpropagate`,
+:meth:`Network.param_grads`):
+
+.. math::
+
+    \delta^L &= f'(z^L) \odot \frac{\partial C}{\partial a^L}, \\
+    \delta^{l-1} &= f'(z^{l-1}) \odot (W^l)^T \delta^l, \\
+    \frac{\partial C}{\partial W^l} &= \delta^l (a^{l-1})^T, \qquad
+        \frac{\partial C}{\partial b^l} = \delta^l,
 
 averaged over the batch (one matrix product per layer, no loop over examples). The recursion is
 written once, in :meth:`Network.backpropagate`: every other part of the library that needs the
 error vectors (Jacobians, Gauss–Newton, Fisher, Levenberg–Marquardt, per-example gradients, the sizes
-of the error signal, many seeds at once) calls it, seeded with whatever ``delta^L`` it needs.
+of the error signal, many seeds at once) calls it, seeded with whatever :math:`\delta^L` it needs.
 
 The code uses ``W.mT`` (the transpose of the last two axes: ``W.T`` for a matrix) and ``b[..., None]``,
 so that the same lines also run a *stack* of networks of one architecture at once, with parameters
-of shape ``(S, n_l, n_{l-1})`` (:meth:`Network.stack`).
+of shape :math:`(S, n_l, n_{l-1})` (:meth:`Network.stack`).
 """
 
 from __future__ import annotations

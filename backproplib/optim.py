@@ -62,18 +62,22 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain gradient descent, ``w <- w - eta dC/dw``."""
+    r"""Plain gradient descent, :math:`w \leftarrow w - \eta\, \partial C / \partial w`."""
 
 
 class Momentum(Optimizer):
-    """The 1986 momentum rule, ``Delta w(t) = -eta dC/dw(t) + alpha Delta w(t-1)``.
+    r"""The 1986 momentum rule,
+
+    .. math::
+
+        \Delta w(t) = -\eta \frac{\partial C}{\partial w}(t) + \alpha\, \Delta w(t-1).
 
     Parameters
     ----------
     eta : float
-        Learning rate (``epsilon`` in Rumelhart, Hinton and Williams).
+        Learning rate :math:`\eta` (:math:`\varepsilon` in Rumelhart, Hinton and Williams).
     alpha : float
-        Momentum, in ``[0, 1)``.
+        Momentum :math:`\alpha`, in :math:`[0, 1)`.
     """
 
     def __init__(self, eta: float, alpha: float = 0.9) -> None:

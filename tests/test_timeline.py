@@ -68,4 +68,13 @@ def test_plot_has_a_title_labels_and_one_marker_per_event():
     assert "applications" in fig._suptitle.get_text()
     assert early.get_ylabel() and fig._supxlabel.get_text()
     assert len(modern.lines) == len(tl.events("applications"))
-    assert len(tl.plot_timeline().axes[1].get_legend().get_texts()) == len(tl.THEMES)
+    assert len(tl.plot_timeline().legends[0].get_texts()) == len(tl.THEMES)  # below the axes
+
+
+def test_figure_fits_the_page_column():
+    """At the book's 90 dpi the figure is at most the 688 px column: shown at the size it is drawn."""
+    fig = tl.plot_timeline()
+    assert fig.get_figwidth() * 90 <= 688
+    renderer = fig.canvas.get_renderer()
+    right = fig.axes[1].get_window_extent(renderer).x1
+    assert all(t.get_window_extent(renderer).x1 <= right + 1 for t in fig.axes[1].texts)

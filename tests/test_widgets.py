@@ -110,7 +110,7 @@ def test_static_figure_is_a_plain_matplotlib_figure():
     assert fig.axes[0].get_xlabel() == "$w_1$" and fig.axes[0].get_ylabel() == "$w_2$"
     assert fig.axes[2].get_title() == "loss curve (log scale)"
     assert len(W.figure(Explorer("parabola")).axes) == 2
-    assert W.figure(Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{0,0}$"
+    assert W.figure(Explorer("xor")).axes[0].get_xlabel() == "$W^{2}_{11}$"
 
 
 class _Handle:
@@ -167,3 +167,32 @@ def test_no_descriptions_or_icons_for_the_static_page():
         assert getattr(widget, "icon", "") == ""
     labels = [w.value for w in walk(ui) if isinstance(w, ipywidgets.HTML)]
     assert "start <i>w</i><sub>1</sub>" in labels and "case 2: <i>t</i>" in labels
+
+
+@pytest.mark.parametrize("problem", ["xor", "cylinder", "bowl", "parabola"])
+def test_figure_is_drawn_at_most_the_page_column_wide(problem):
+    """Shown at the size it is drawn (issue 16): no wider than the 688 px column."""
+    png = W.ExplorerFigure(Explorer(problem), blit=False).png()
+    width = Image.open(io.BytesIO(png)).size[0]
+    assert 600 <= width <= W.COLUMN_PX
+
+
+def test_names_are_in_the_equations_notation():
+    """Code names (W^2[0, 0]) become the equations' W^2_11, in the title and in the controls' labels."""
+    fig = W.ExplorerFigure(Explorer("xor"), blit=False)
+    title = fig.title.get_text()
+    assert "[" not in title and "$W^{2}_{11}$" in title and "gradient descent" in title
+    assert W._html_name("W^2[0, 1]") == "<i>W</i><sup>2</sup><sub>12</sub>"
+    assert W._label("b^3[11]") == "$b^{3}_{12}$"
+    assert W._label("W^1[9, 10]") == "$W^{1}_{10,11}$"
+
+
+def test_labels_replace_the_controls_labels_and_rows_reflow():
+    ui = W.make_widget(Explorer("cylinder"), draw_now=False, labels={"eta": "step size η"})
+    panel = ui.children[0]
+    assert "bp-controls" in panel._dom_classes
+    rows = [r for col in panel.children for r in col.children if "bp-row" in r._dom_classes]
+    texts = [r.children[0].value for r in rows]
+    assert "step size η" in texts and "learning rate η" not in texts
+    with pytest.raises(ValueError, match="unknown controls"):
+        W.make_widget(Explorer("cylinder"), draw_now=False, labels={"log10_mu": "x"})

@@ -176,6 +176,8 @@ def show_attack_explorer(net: Network, X: Array, y: Array, shape: tuple[int, int
     names = {"index": "test image", "epsilon": "step ε per pixel", "kind": "perturbation"}
     rows = [w.HBox([w.HTML(names[k], layout=w.Layout(width="130px")), c])
             for k, c in controls.items()]
+    for row in rows:  # label and control on one line, stacked on a phone (the book's widgets.css)
+        row.add_class("bp-row")
     status = w.HTML(explorer.status())
     image = w.Image(value=_blank_png(), format="png",  # a valid placeholder, hidden
                     layout=w.Layout(width="100%", max_width="576px", display="none"))

@@ -353,7 +353,8 @@ def make_widget(stepper: BackwardStepper, draw_now: bool = True) -> Any:
                "all": lambda: stepper.goto(stepper.total), "reset": stepper.reset}
     for name, button in buttons.items():
         button.on_click(lambda _b, f=actions[name]: (f(), refresh()))
-    if not draw_now:
+    if not draw_now:  # a valid 1x1 placeholder: an empty image is a broken one in the page
+        image.value = _blank_png()
         image.layout.display = "none"
     refresh(draw_figure=draw_now)
     box = StepperWidget([w.HBox(list(buttons.values())), status, image])
@@ -370,3 +371,12 @@ def show_stepper(stepper: BackwardStepper) -> Any:
     ui = make_widget(stepper, draw_now=False)
     display(ui)
     return ui
+
+
+def _blank_png() -> bytes:
+    """A 1x1 white PNG."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buf, format="png")
+    return buf.getvalue()

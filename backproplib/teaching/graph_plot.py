@@ -97,6 +97,10 @@ def layout(output: Node, hide_ops: Sequence[str] = ("reshape",),
     return pos
 
 
+MAX_WIDTH_IN = 7.5
+"""Widest figure :func:`draw_graph` makes, in inches (675 px at the book's 90 dpi)."""
+
+
 def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] | None = None,
                show_grad: bool = True, title: str | None = None, digits: int = 3,
                hide_ops: Sequence[str] = ("reshape",), fontsize: float = 8.0,
@@ -175,7 +179,9 @@ def draw_graph(output: Node, ax: Axes | None = None, labels: Mapping[Node, str] 
     x_lo, x_hi = min(xs) - 0.75, max(xs) + 0.75
     y_lo, y_hi = min(ys) - 0.55, max(ys) + 0.55
     if ax is None:
-        scale = min(1.0, 14.0 / (x_hi - x_lo))
+        # at most 7.5 in: at the book's 90 dpi the figure fits the page column (688 px), so it is
+        # shown at the size it is drawn and its text keeps its point size
+        scale = min(1.0, MAX_WIDTH_IN / (x_hi - x_lo))
         _, ax = plt.subplots(figsize=(scale * (x_hi - x_lo), max(scale * (y_hi - y_lo) + 0.5, 1.8)))
     boxes = {}
     for n in shown:

@@ -90,7 +90,9 @@ def show_live_figure(draw: Callable[..., Figure], controls: Mapping[str, Any],
         control.description = ""
         control.observe(refresh, names="value")
         label = w.HTML(labels.get(name, name), layout=w.Layout(width="170px"))
-        rows.append(w.HBox([label, control]))
+        row = w.HBox([label, control])
+        row.add_class("bp-row")  # label and control on one line, stacked on a phone (widgets.css)
+        rows.append(row)
     box = LiveFigure([*rows, image])
     box.image, box.refresh, box.controls = image, refresh, dict(controls)
     display(box)

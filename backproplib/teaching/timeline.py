@@ -125,7 +125,8 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     theme : str or None
         Show only this theme (see :func:`events`).
     figsize : (float, float), optional
-        Defaults to a height that grows with the number of events.
+        Defaults to 7.5 in wide (the page column at the book's 90 dpi, so the figure is shown at the
+        size it is drawn) and a height that grows with the number of events.
 
     Returns
     -------
@@ -136,9 +137,10 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     n = len(chosen)
     height = max(2.6, 1.2 + 0.3 * n) if figsize is None else figsize[1]
     fig, (early, modern) = plt.subplots(
-        1, 2, sharey=True, figsize=(6.9, height) if figsize is None else figsize,
+        1, 2, sharey=True, figsize=(7.5, height) if figsize is None else figsize,
         gridspec_kw={"width_ratios": [1, 9], "wspace": 0.04})
     rows = np.arange(n)[::-1]
+    labels = []
     for row, e in zip(rows, chosen):
         who = e.who.split(",")[0] + " et al." if "," in e.who else e.who  # fits the column
         text = f"{e.year} {who}: {e.what}"
@@ -147,9 +149,8 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
             modern.annotate("\u2190 " + text, (1949, row), va="center", fontsize=8)
             continue
         modern.plot([e.year], [row], "o", color=_COLOURS[e.theme], markersize=7)
-        right = e.year < 1988  # later labels go to the left of their marker
-        modern.annotate(text, (e.year, row), va="center", fontsize=8, ha="left" if right else "right",
-                        xytext=(5 if right else -5, 0), textcoords="offset points")
+        labels.append(modern.annotate(text, (e.year, row), va="center", fontsize=9, ha="left",
+                                      xytext=(5, 0), textcoords="offset points"))
     early.set_xlim(1672, 1680)
     modern.set_xlim(1948, 2026)
     early.set_xticks([1676])
@@ -161,13 +162,29 @@ def plot_timeline(theme: str | None = None, figsize: tuple[float, float] | None 
     fig.supxlabel("year (broken axis: 1676, then 1948 to 2026)", fontsize=10)
     shown = [t for t in THEMES if any(e.theme == t for e in chosen)]
     handles = [plt.Line2D([], [], marker="o", ls="", color=_COLOURS[t], label=t) for t in shown]
-    if len(shown) > 1:  # one theme is named in the title; several need a legend
-        modern.legend(handles=handles, loc="upper right", title="theme", fontsize=8)
+    legend_rows = 0
+    if len(shown) > 1:  # one theme is named in the title; several need a legend (below the axes)
+        legend_rows = -(-len(shown) // 3)
+        fig.legend(handles=handles, loc="lower center", ncol=3, title="theme", fontsize=8,
+                   frameon=False, bbox_to_anchor=(0.5, 0.0))
     for ax in (early, modern):
         ax.grid(axis="y", visible=False)
     label = "all themes" if theme in (None, "all") else theme
     fig.suptitle(f"A timeline of backpropagation ({label})", fontsize=12)
-    fig.subplots_adjust(top=1 - 0.45 / height, bottom=0.55 / height, left=0.07, right=0.98)
+    bottom = 0.55 + (0.25 + 0.2 * legend_rows if legend_rows else 0.0)
+    fig.set_figheight(height + bottom - 0.55)
+    height = fig.get_figheight()
+    fig.subplots_adjust(top=1 - 0.45 / height, bottom=bottom / height, left=0.07, right=0.98)
+    if legend_rows:
+        fig.supxlabel("year (broken axis: 1676, then 1948 to 2026)", fontsize=10,
+                      y=(bottom - 0.45) / height)
+    # a label that would run past the axes goes to the left of its marker (its row is empty there)
+    renderer = fig.canvas.get_renderer()
+    right_edge = modern.get_window_extent(renderer).x1
+    for label in labels:
+        if label.get_window_extent(renderer).x1 > right_edge:
+            label.set_horizontalalignment("right")
+            label.set_position((-5, 0))
     return fig
 
 

@@ -25,6 +25,17 @@ from .explorer import MAX_STEPS, Explorer
 
 Array = np.ndarray
 
+COLUMN_PX = 688
+"""The page column's width in CSS pixels: a figure drawn wider would be shown scaled down."""
+DPI = 90
+FIGSIZE_2D = (7.6, 6.2)
+"""Inches of the two-parameter figure (684 x 558 px at :data:`DPI`)."""
+FIGSIZE_1D = (7.6, 3.4)
+"""Inches of the one-parameter figure (684 x 306 px)."""
+
+OPTIMISER_NAMES = {"sgd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
+"""The optimisers' names in the figure's title (the explorer's own titles use its keys)."""
+
 SURFACE_CMAP = "viridis"
 TRAJECTORY_COLOR = "tab:red"
 ARROW_COLOR = "black"
@@ -36,13 +47,30 @@ def _inside(points: Array, extent: tuple[float, ...]) -> Array:
     return np.all((points >= lo) & (points <= hi), axis=1)
 
 
+_CODE_NAME = re.compile(r"([Wb])\^(\d+)\[(\d+)(?:, (\d+))?\]")
+
+
+def _maths_indices(m: re.Match[str]) -> tuple[str, str, str]:
+    """(letter, layer, subscript) of a code name ``W^2[0, 1]``: the subscript counts from 1, as the
+    book's equations do (``W^2[0, 1]`` is :math:`W^2_{12}`)."""
+    idx = [str(int(g) + 1) for g in m.groups()[2:] if g is not None]
+    sep = "," if any(len(i) > 1 for i in idx) else ""
+    return m.group(1), m.group(2), sep.join(idx)
+
+
 def _label(name: str) -> str:
-    """TeX for an axis: ``"w_1"`` becomes ``$w_1$``, ``"W^2[0, 1]"`` becomes ``$W^{2}_{0,1}$``."""
-    m = re.fullmatch(r"([Wb])\^(\d+)\[(\d+)(?:, (\d+))?\]", name)
+    """TeX for an axis: ``"w_1"`` becomes ``$w_1$``, ``"W^2[0, 1]"`` becomes ``$W^{2}_{12}$`` (the
+    equations' indices, counted from 1)."""
+    m = _CODE_NAME.fullmatch(name)
     if m is None:
         return f"${name}$"
-    sub = m.group(3) if m.group(4) is None else f"{m.group(3)},{m.group(4)}"
-    return f"${m.group(1)}^{{{m.group(2)}}}_{{{sub}}}$"
+    letter, layer, sub = _maths_indices(m)
+    return f"${letter}^{{{layer}}}_{{{sub}}}$"
+
+
+def _maths_title(title: str) -> str:
+    """A title with every code name (``W^2[0, 0]``) in the equations' notation (:math:`W^2_{11}`)."""
+    return _CODE_NAME.sub(lambda m: _label(m.group(0)), title)
 
 
 class ExplorerFigure:
@@ -66,9 +94,15 @@ class ExplorerFigure:
         self._background: Any = None
         self._grid_key: Any = None
         n = explorer.surface.n_params
-        self.fig = Figure(figsize=(11.5, 4.0) if n == 2 else (9.0, 3.8), dpi=90, facecolor="white")
+        # drawn at the size the page shows it (FIGSIZE_* at DPI fit the column, COLUMN_PX), so that
+        # text keeps its point size on screen; two parameters: the map and the surface above the loss
+        width, height = FIGSIZE_2D if n == 2 else FIGSIZE_1D
+        self.fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
         FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.06, right=0.92, bottom=0.15, top=0.83, wspace=0.3)
+        if n == 2:
+            self.fig.subplots_adjust(left=0.1, right=0.9, bottom=0.09, top=0.9, wspace=0.3)
+        else:
+            self.fig.subplots_adjust(left=0.1, right=0.88, bottom=0.17, top=0.84, wspace=0.3)
         self.update()
 
     def _draw_static(self, data: dict[str, Any]) -> None:
@@ -79,9 +113,10 @@ class ExplorerFigure:
         ext = data["extent"]
         moving: list[Any] = []
         if len(names) == 2:
-            ax = fig.add_subplot(1, 3, 1)
-            ax3 = fig.add_subplot(1, 3, 2, projection="3d")
-            axl = fig.add_subplot(1, 3, 3)
+            grid = fig.add_gridspec(2, 2, height_ratios=[1.7, 1], hspace=0.45)
+            ax = fig.add_subplot(grid[0, 0])
+            ax3 = fig.add_subplot(grid[0, 1], projection="3d")
+            axl = fig.add_subplot(grid[1, :])
             P1, P2, E = data["grid"]
             cs = ax.contourf(P1, P2, E, levels=20, cmap=SURFACE_CMAP)
             ax.contour(P1, P2, E, levels=cs.levels, colors="white", linewidths=0.3, alpha=0.6)
@@ -106,7 +141,7 @@ class ExplorerFigure:
         self.arrow = ax.quiver([0.0], [0.0], [0.0], [0.0], angles="xy", scale_units="xy", scale=1,
                                color=ARROW_COLOR, width=0.012, zorder=5,
                                label=r"$-\eta\,\nabla E$ (next plain step)")
-        ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
         (self.loss_line,) = axl.semilogy([1, 2], [1, 2], "o-", color=TRAJECTORY_COLOR, ms=3, lw=1,
                                          label="E")
         axl.set(xlabel="step", ylabel="loss E", title="loss curve (log scale)")
@@ -161,7 +196,9 @@ class ExplorerFigure:
         self.loss_ax.set_xlim(-0.5, max(self.explorer.steps, len(losses) - 1, 1) + 0.5)
         self.loss_ax.set_ylim(lo, hi)
         self.diverged.set_text("diverged" if data["status"].startswith("Diverg") else "")
-        self.title.set_text(data["title"])
+        ex = self.explorer
+        optimiser = OPTIMISER_NAMES.get(ex.optimizer, ex.optimizer)
+        self.title.set_text(f"{_maths_title(ex.surface.name)}: {optimiser}, η = {ex.eta:.4g}")
 
     def png(self) -> bytes:
         """The current state as PNG bytes, with a 256-colour palette (about a fifth of the size of
@@ -193,11 +230,12 @@ def figure(explorer: Explorer) -> Figure:
 
 
 def _html_name(name: str) -> str:
-    """HTML for a name: ``w_1`` and ``w1`` become w<sub>1</sub>, ``W^2[0, 1]`` W<sup>2</sup><sub>0,1</sub>."""
-    m = re.fullmatch(r"([Wb])\^(\d+)\[(\d+)(?:, (\d+))?\]", name)
+    """HTML for a name: ``w_1`` and ``w1`` become w<sub>1</sub>, ``W^2[0, 1]`` W<sup>2</sup><sub>12</sub>
+    (indices counted from 1, as in the equations)."""
+    m = _CODE_NAME.fullmatch(name)
     if m is not None:
-        sub = m.group(3) if m.group(4) is None else f"{m.group(3)},{m.group(4)}"
-        return f"<i>{m.group(1)}</i><sup>{m.group(2)}</sup><sub>{sub}</sub>"
+        letter, layer, sub = _maths_indices(m)
+        return f"<i>{letter}</i><sup>{layer}</sup><sub>{sub}</sub>"
     m = re.fullmatch(r"([a-z])_?(\d+)", name)
     if m is not None:
         return f"<i>{m.group(1)}</i><sub>{m.group(2)}</sub>"
@@ -229,12 +267,23 @@ def _eta_max(explorer: Explorer) -> float:
     return round(2.5 * bound, 2) if bound is not None else 20.0
 
 
-def make_widget(explorer: Explorer, draw_now: bool = True) -> Any:
+CONTROL_LABELS = {"eta": "learning rate η", "steps": "steps", "optimizer": "optimiser",
+                  "alpha": "momentum α"}
+"""The default labels of the explorer's controls (HTML), by control key; the starting point's are
+``start0``, ``start1`` and the cases' ``case0_x1`` ... (see :func:`make_widget`)."""
+
+
+def make_widget(explorer: Explorer, draw_now: bool = True,
+                labels: dict[str, str] | None = None) -> Any:
     """Build the live explorer widget (an ``ipywidgets.VBox``) for an :class:`Explorer`.
 
     Parameters
     ----------
     explorer : Explorer
+    labels : dict of str to str, optional
+        Labels (HTML) to show instead of the defaults, by control key: ``"eta"``, ``"steps"``,
+        ``"optimizer"``, ``"alpha"``, ``"start0"``, ``"start1"``, ``"case0_t"``, ... Screen readers
+        announce each control by its label.
     draw_now : bool
         Draw the figure at once. With ``False`` the figure area stays hidden until the first control
         change (used by :func:`show_explorer`, which shows the initial state as a static figure just
@@ -281,14 +330,19 @@ def make_widget(explorer: Explorer, draw_now: bool = True) -> Any:
     # every label is a plain HTML widget next to its control.
     step_button = w.Button(description="step ▸", tooltip="one more update")
     reset_button = w.Button(description="reset", tooltip="back to the start, 0 steps")
+    unknown = sorted(set(labels or {}) - set(controls))
+    if unknown:
+        raise ValueError(f"labels for unknown controls {unknown}; the controls are {sorted(controls)}")
     rows = {}
     for key, control in controls.items():
-        label = w.HTML(control.description, layout=w.Layout(width="125px"))
+        text = (labels or {}).get(key, CONTROL_LABELS.get(key, control.description))
+        label = w.HTML(text, layout=w.Layout(width="125px"))
         control.description = ""
         rows[key] = w.HBox([label, control])
+        rows[key].add_class("bp-row")
     status = w.HTML()
     readout = w.HTML()
-    image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px"))
+    image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{COLUMN_PX}px"))
     live = ExplorerFigure(explorer, blit=True)
 
     def refresh(draw: bool = True) -> None:
@@ -329,10 +383,13 @@ def make_widget(explorer: Explorer, draw_now: bool = True) -> Any:
     refresh(draw=draw_now)
     sliders = list(rows.values())
     half = (len(sliders) + 1) // 2
-    box = ExplorerWidget([
-        w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:]), w.VBox([step_button, reset_button])]),
-        status, readout, image,
-    ])
+    # the controls' box wraps (widgets.css in the book): two columns on a laptop, one on a phone
+    panel = w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:]),
+                    w.HBox([step_button, reset_button])],
+                   layout=w.Layout(flex_flow="row wrap", max_width="100%"))
+    panel.add_class("bp-controls")
+    box = ExplorerWidget([panel, status, readout, image], layout=w.Layout(max_width="100%"))
+    box.add_class("bp-widget")
     box.explorer = explorer
     box.controls = controls
     box.buttons = {"step": step_button, "reset": reset_button}
@@ -353,18 +410,19 @@ def _default_cases(explorer: Explorer) -> list[tuple[float, float, float]]:
     return []
 
 
-def show_explorer(explorer: Explorer) -> Any:
+def show_explorer(explorer: Explorer, labels: dict[str, str] | None = None) -> Any:
     """Display a static PNG of the explorer's current state, then the live widget; return the widget.
 
     The static figure is what a reader without a kernel sees (the published HTML, a PDF). The widget
     below it holds the controls, the status line and the numbers; with a running kernel its own figure
     appears at the first control change, **in place of** the static one (whose output is emptied
-    through its display id), and follows every change after it.
+    through its display id), and follows every change after it. ``labels`` replaces the controls'
+    labels (see :func:`make_widget`).
     """
     from IPython.display import Image, display
 
     static = display(Image(data=ExplorerFigure(explorer, blit=False).png(), format="png"), display_id=True)
-    ui = make_widget(explorer, draw_now=False)
+    ui = make_widget(explorer, draw_now=False, labels=labels)
 
     def replace_static(_change: Any) -> None:
         ui.image.unobserve(replace_static, names="value")

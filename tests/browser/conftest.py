@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -14,6 +15,29 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# axe-core (pinned in package.json, copied by tools/vendor_assets.py; not served with the book)
+AXE = ROOT / "_vendor_tools" / "axe-core" / "axe.min.js"
+# Filled by test_pages.py: page -> bytes, axe counts; written to _build/browser-report.json at the end.
+REPORT: dict[str, dict] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A table of each page's bytes and axe-core's serious/critical nodes; the same as JSON."""
+    if not REPORT:
+        return
+    out = ROOT / "_build" / "browser-report.json"
+    old = json.loads(out.read_text()) if out.exists() else {}
+    old.update(REPORT)
+    out.write_text(json.dumps(dict(sorted(old.items())), indent=1))
+    tr = terminalreporter
+    tr.section("pages: bytes fetched, axe-core serious/critical nodes")
+    for page, r in sorted(REPORT.items()):
+        axe = r["axe_serious_critical"]
+        axe_text = "-" if axe is None else f"{sum(axe.values())} " + (
+            "(" + ", ".join(f"{k} {n}" for k, n in sorted(axe.items())) + ")" if axe else "")
+        tr.write_line(f"{page:42s} {r['bytes'] / 1e6:6.2f} MB{' widgets' if r['widget_page'] else '        '}"
+                      f"  axe {axe_text}")
+    tr.write_line(f"(also in {out.relative_to(ROOT)})")
 
 
 def pytest_collection_modifyitems(config, items):
