@@ -118,7 +118,7 @@ unit-pyodide: $(PYODIDE_VENV)/bin/.installed
 	$(PYODIDE_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests \
 		$(addprefix --ignore=,$(BOOK_TESTS))
 
-test: lint unit unit-pyodide nbval browser pdf-test
+test: lint unit unit-pyodide nbval pdf-test browser
 
 # On demand (not in `make test`): every chapter top to bottom in the browser, in live mode.
 live-check: book $(CHROMIUM)
