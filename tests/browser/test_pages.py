@@ -250,8 +250,14 @@ def test_page_in_browser(page, server, browser):
         untypeset = tab.evaluate("""() => [...document.querySelectorAll('span.math, div.math')]
             .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))""")
         assert not untypeset, f"{rel}: math left untypeset: {untypeset[:5]}"
-        raw = tab.evaluate("""() => { const m = document.querySelector('main') || document.body;
-            return (m.innerText.match(/\\\\\\(|\\\\\\[|\\$\\$/g) || []).length }""")
+        # (code may hold a \\[ or a $$ of its own: a regex, a string; only prose and outputs count)
+        raw = tab.evaluate("""() => { const m = (document.querySelector('main') || document.body)
+                .cloneNode(true);
+            m.querySelectorAll('.cell_input, code, pre').forEach(e => e.remove());
+            document.body.appendChild(m);  // innerText needs a rendered node
+            const n = (m.innerText.match(/\\\\\\(|\\\\\\[|\\$\\$/g) || []).length;
+            m.remove();
+            return n; }""")
         assert raw == 0, f"{rel}: {raw} raw TeX delimiters visible in the text"
 
     broken_imgs = tab.evaluate("""() => [...document.querySelectorAll('main img')]
