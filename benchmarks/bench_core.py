@@ -36,6 +36,19 @@ def timed(fn) -> float:
     return time.perf_counter() - t0
 
 
+def eight_products(W, D, X) -> None:
+    """The matrix products of one forward and backward pass of a 3-layer network, alone: three
+    forward, three weight gradients, two deltas (NumPy arrays or PyTorch tensors)."""
+    A1 = W[0] @ X
+    A2 = W[1] @ A1
+    W[2] @ A2
+    D[2] @ A2.T
+    W[2].T @ D[2]
+    D[1] @ A1.T
+    W[1].T @ D[1]
+    D[0] @ X.T
+
+
 def interleaved(fns: dict, repeats: int) -> dict[str, np.ndarray]:
     """Time each function once per round, rounds back to back, so all see the same machine load."""
     for fn in fns.values():  # warm up
@@ -65,14 +78,7 @@ def _main() -> dict[str, float]:
     D = [rng.normal(size=(n, BATCH)) for n in SIZES[1:]]
 
     def floor():
-        A1 = W[0] @ X
-        A2 = W[1] @ A1
-        W[2] @ A2
-        D[2] @ A2.T
-        W[2].T @ D[2]
-        D[1] @ A1.T
-        W[1].T @ D[1]
-        D[0] @ X.T
+        eight_products(W, D, X)
 
     def library():
         net.loss_and_gradient(X, y)
@@ -164,14 +170,7 @@ def _torch_fns(net: bp.Network, X: np.ndarray, y: np.ndarray, D: list[np.ndarray
 
     @torch.no_grad()
     def floor():
-        A1 = Wf[0] @ Xt
-        A2 = Wf[1] @ A1
-        Wf[2] @ A2
-        Df[2] @ A2.T
-        Wf[2].T @ Df[2]
-        Df[1] @ A1.T
-        Wf[1].T @ Df[1]
-        Df[0] @ Xt.T
+        eight_products(Wf, Df, Xt)
 
     def step():
         A = Xt

@@ -6,6 +6,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -81,3 +82,29 @@ def browser():
         )
         yield b
         b.close()
+
+
+def offline_page(browser, allowed_errors: re.Pattern, expected_warnings: re.Pattern,
+                 requests_of: str = "page"):
+    """A 1280 px tab that reaches only the local server, with the lists it fills as it runs: failed
+    requests (of the page, or of the whole context when workers' requests count too), JavaScript
+    errors that ``allowed_errors`` does not match, and warnings that ``expected_warnings`` does not."""
+    failed: list[str] = []
+    errors: list[str] = []
+    warnings: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = ctx.new_page()
+    source = ctx if requests_of == "context" else tab
+    source.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    source.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)) if not allowed_errors.search(str(e)) else None)
+
+    def console(m):
+        if m.type == "error" and not allowed_errors.search(m.text):
+            errors.append(m.text)
+        elif m.type == "warning" and not expected_warnings.search(m.text):
+            warnings.append(m.text)
+
+    tab.on("console", console)
+    ctx.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+    return ctx, tab, failed, errors, warnings

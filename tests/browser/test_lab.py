@@ -16,7 +16,7 @@ import time
 import nbformat
 import pytest
 
-from .conftest import HTML, ROOT
+from .conftest import HTML, ROOT, offline_page
 from .test_pages import ALLOWED_CONSOLE
 
 CHAPTER = "book/02_linear_neuron.ipynb"
@@ -64,24 +64,9 @@ EXECUTE = """async (code) => {
 
 
 def test_chapter_runs_in_the_lab(server, browser):
-    failed: list[str] = []
-    errors: list[str] = []
-    warnings: list[str] = []
     # (service workers allowed: the lab mounts its contents through one, see CONTRIBUTING)
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = ctx.new_page()
-    ctx.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    ctx.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)) if not ALLOWED_CONSOLE.search(str(e)) else None)
-
-    def console(m):
-        if m.type == "error" and not ALLOWED_CONSOLE.search(m.text):
-            errors.append(m.text)
-        elif m.type == "warning" and not EXPECTED_WARNINGS.search(m.text):
-            warnings.append(m.text)
-
-    tab.on("console", console)
-    ctx.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+    ctx, tab, failed, errors, warnings = offline_page(browser, ALLOWED_CONSOLE, EXPECTED_WARNINGS,
+                                                      requests_of="context")
     tab.goto(f"{server}/{PAGE}", wait_until="load")
     link = tab.locator(".bp-live-bar a.bp-live-lab")
     assert link.inner_text() == "open this chapter in JupyterLab (in your browser)"

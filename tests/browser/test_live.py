@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from .conftest import HTML
+from .conftest import HTML, offline_page
 from .test_pages import ALLOWED_CONSOLE
 
 PAGE = "book/02_linear_neuron.html"
@@ -38,25 +38,9 @@ def _png(tab, img) -> bytes:
 
 
 def test_live_mode_computes_in_the_page(server, browser):
-    failed: list[str] = []
-    errors: list[str] = []
-    warnings: list[str] = []
+    ctx, tab, failed, errors, warnings = offline_page(browser, ALLOWED_CONSOLE, EXPECTED_WARNINGS)
     requested: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = ctx.new_page()
     tab.on("request", lambda r: requested.append(r.url))
-    tab.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    tab.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)) if not ALLOWED_CONSOLE.search(str(e)) else None)
-
-    def console(m):
-        if m.type == "error" and not ALLOWED_CONSOLE.search(m.text):
-            errors.append(m.text)
-        elif m.type == "warning" and not EXPECTED_WARNINGS.search(m.text):
-            warnings.append(m.text)
-
-    tab.on("console", console)
-    ctx.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
     tab.goto(f"{server}/{PAGE}", wait_until="load")
     tab.wait_for_load_state("networkidle")
 

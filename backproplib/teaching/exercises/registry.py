@@ -397,7 +397,10 @@ class ManualExercise(Exercise):
 
 # ---------------------------------------------------------------------------- the registry
 EXERCISES: dict[str, Exercise] = {}
-"""Every exercise of the book, by its MyST label."""
+"""Every exercise of the book, by its MyST label.
+
+:meta hide-value:
+"""
 
 _PASSED: dict[str, bool] = {}
 _LAST_CHAPTER: list[str] = []
