@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +56,8 @@ class Feedback:
         return self.correct
 
     def __repr__(self) -> str:
-        return ("✔ " if self.correct else "✘ ") + self.message
+        # plain text (a terminal, a stored notebook's text/plain): wrapped to the book's column
+        return textwrap.fill(("✔ " if self.correct else "✘ ") + self.message, 77)
 
     def _repr_markdown_(self) -> str:
         return ("✔ **Correct.** " if self.correct else "✘ **Not yet.** ") + self.message

@@ -61,7 +61,7 @@ class Misconception:
     function: Callable[..., Any] | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Exercise:
     """One exercise of the book.
 
@@ -109,6 +109,10 @@ class Exercise:
     def _repr_markdown_(self) -> str:
         return f"**{self.title}** (`{self.label}`): check an answer with `.check(answer)`, ask `.hint(1)`."
 
+    def __repr__(self) -> str:
+        # one short line, not the dataclass's repr of every hint and misconception
+        return f"{type(self).__name__} {self.label!r}:\n{self.title}"
+
 
 def _matching(misconceptions: Sequence[Misconception], matches: Callable[[Misconception], bool]
               ) -> Feedback | None:
@@ -122,7 +126,7 @@ def _matching(misconceptions: Sequence[Misconception], matches: Callable[[Miscon
     return None
 
 
-@dataclass
+@dataclass(repr=False)
 class NumberExercise(Exercise):
     """An answer that is a number or an array, compared with tolerance relative to its scale."""
 
@@ -151,7 +155,7 @@ class NumberExercise(Exercise):
         return Feedback(False, f"{self.name}: {describe(a, e, self.rtol)}")
 
 
-@dataclass
+@dataclass(repr=False)
 class FunctionExercise(Exercise):
     """An answer that is a function, run on cases (with the edge points) against a reference.
 
@@ -218,7 +222,7 @@ class FunctionExercise(Exercise):
                               "(edge points included).")
 
 
-@dataclass
+@dataclass(repr=False)
 class ExpressionExercise(Exercise):
     """An answer that is a SymPy expression, checked for equivalence with the expected one."""
 
@@ -312,7 +316,7 @@ def _equivalent(a: Any, b: Any) -> bool:
     return True
 
 
-@dataclass
+@dataclass(repr=False)
 class ShapeExercise(Exercise):
     """An answer that is a tuple of array shapes (one per named array)."""
 
@@ -340,7 +344,7 @@ class ShapeExercise(Exercise):
         return Feedback(False, "; ".join(parts))
 
 
-@dataclass
+@dataclass(repr=False)
 class ChoiceExercise(Exercise):
     """A question with stated options; each wrong option says what it mistakes.
 
@@ -382,7 +386,7 @@ class ChoiceExercise(Exercise):
         return f"{self.question}\n\n{opts}\n\nAnswer with `get({self.label!r}).check('a')`."
 
 
-@dataclass
+@dataclass(repr=False)
 class ManualExercise(Exercise):
     """An exercise no program can judge (an essay, a drawing): it says why, and points to the
     solution."""

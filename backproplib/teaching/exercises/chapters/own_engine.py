@@ -49,7 +49,7 @@ def _same(a: Any, b: Any) -> bool:
     return close(a, b, 1e-9)
 
 
-@dataclass
+@dataclass(repr=False)
 class EngineExercise(Exercise):
     """An answer that is a piece of an engine (a class or a function), run through probes and
     compared with the library's scalar engine.
